@@ -1,0 +1,28 @@
+"""Open the store the settings name, bring its schema up to date, and seed it on first use."""
+
+from __future__ import annotations
+
+from indicators.config import Settings, settings
+from indicators.seed import apply_seed
+from indicators.store import Store
+
+
+def open_store(config: Settings | None = None, *, busy_timeout: float = 10.0, idle_release: float = 1.0) -> Store:
+    """The configured store, migrated and seeded. In read-only mode nothing is written: the store must
+    already exist (run `python -m indicators init` before deploying read-only)."""
+    config = config or settings()
+    if not config.read_only:
+        config.db_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(config.db_path, read_only=config.read_only, busy_timeout=busy_timeout, idle_release=idle_release)
+    prepare(store)
+    return store
+
+
+def prepare(store: Store) -> Store:
+    """Migrate and seed a store (a no-op when both are current); read-only stores are only checked."""
+    if store.read_only:
+        store.migrate()  # raises if the schema is missing or newer; never writes when nothing is pending
+        return store
+    store.migrate()
+    apply_seed(store)
+    return store

@@ -1,0 +1,150 @@
+"""Observations -> plotly figures. Pure functions: no Streamlit, no store; tested without a browser.
+
+Every piece of text that came from a file or a form (names, quotes, sources) is HTML-escaped before it
+reaches plotly, whose labels and hover boxes render a subset of HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+import zlib
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from indicators.models import Indicator
+from indicators.units import UNITS, format_value
+
+# Colour-blind-safe palette (Okabe-Ito); each entity keeps its colour on every chart.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+FIXED_COLOURS = {"SRB": "#C6363C", "USA": "#0C4076", "SRB-USA": "#6A3D9A"}
+DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")
+CLAIM_SYMBOL = "star"
+
+
+def entity_colour(entity: str) -> str:
+    """A stable colour for an entity, the same on every chart and every run."""
+    if entity in FIXED_COLOURS:
+        return FIXED_COLOURS[entity]
+    return PALETTE[zlib.crc32(entity.encode()) % len(PALETTE)]
+
+
+def safe_text(text: object, width: int | None = None) -> str:
+    """User text made inert for plotly labels (escaped), optionally wrapped with <br> for hover boxes."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    escaped = html.escape(str(text), quote=True)
+    if width:
+        return "<br>".join(textwrap.wrap(escaped, width=width, break_long_words=True)) or escaped
+    return escaped
+
+
+def _hover_rows(frame: pd.DataFrame, indicator: Indicator) -> list[list[str]]:
+    return [
+        [
+            safe_text(row.period),
+            safe_text(format_value(row.value, indicator.unit, row.qualifier, indicator.decimals)),
+            safe_text(row.source_title, width=70),
+            safe_text(f"“{row.quote}”" if row.quote else (row.note or ""), width=70),
+            safe_text(row.entity_name),
+        ]
+        for row in frame.itertuples()
+    ]
+
+
+HOVER_TEMPLATE = (
+    "<b>%{customdata[1]}</b> · %{customdata[4]} · %{customdata[0]}"
+    "<br>Source: %{customdata[2]}<br><i>%{customdata[3]}</i><extra></extra>"
+)
+
+
+def indicator_figure(
+    series: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    log_scale: bool = False,
+    show_benchmark: bool = True,
+) -> go.Figure:
+    """One indicator over time: a line per entity and per source (two sources' values are never joined
+    into one line), the papers' figures marked as claims (stars), the benchmark as a dashed line."""
+    figure = go.Figure()
+    unit_label = UNITS[indicator.unit].label if indicator.unit in UNITS else indicator.unit
+    if series.empty:
+        figure.add_annotation(
+            text="No figures recorded for this indicator yet",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            font={"size": 16},
+        )
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
+    source_dash: dict[str, str] = {}
+    for (entity, source_id), group in series.groupby(["entity", "source_id"], sort=False):
+        group = group.sort_values("period_start")
+        is_claim = bool(group["is_claim"].all())
+        dash = source_dash.setdefault(source_id, DASHES[len(source_dash) % len(DASHES)])
+        colour = entity_colour(entity)
+        name = f"{group['entity_name'].iloc[0]} · {group['source_title'].iloc[0]}"
+        figure.add_trace(
+            go.Scatter(
+                x=group["period_start"],
+                y=group["value"],
+                mode="markers" if is_claim or len(group) == 1 else "lines+markers",
+                name=safe_text(textwrap.shorten(name, 80, placeholder="…")) + (" (paper's claim)" if is_claim else ""),
+                line={"color": colour, "dash": dash},
+                marker={
+                    "color": colour,
+                    "size": 16 if is_claim else 7,
+                    "symbol": CLAIM_SYMBOL if is_claim else "circle",
+                    "line": {"width": 1, "color": "white"},
+                },
+                customdata=_hover_rows(group, indicator),
+                hovertemplate=HOVER_TEMPLATE,
+                meta={"entity": entity, "source_id": source_id, "claim": is_claim},
+            )
+        )
+    if show_benchmark and indicator.benchmark_value is not None:
+        figure.add_hline(
+            y=indicator.benchmark_value,
+            line_dash="dash",
+            line_color="#666666",
+            annotation_text=safe_text(indicator.benchmark_label or f"benchmark {indicator.benchmark_value:g}"),
+            annotation_position="top left",
+        )
+    figure.update_layout(
+        title={"text": safe_text(indicator.name)},
+        yaxis_title=safe_text(unit_label),
+        yaxis_type="log" if log_scale else "linear",
+        hovermode="closest",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        template="plotly_white",
+    )
+    return figure
+
+
+def sparkline_figure(points: pd.DataFrame, colour: str = "#0C4076") -> go.Figure:
+    """A tiny line of the latest values, for an Overview tile (no axes, no hover)."""
+    figure = go.Figure(
+        go.Scatter(
+            x=points["period_start"],
+            y=points["value"],
+            mode="lines+markers" if len(points) < 3 else "lines",
+            line={"color": colour, "width": 2},
+            marker={"size": 6},
+            hoverinfo="skip",
+        )
+    )
+    figure.update_layout(
+        height=70,
+        margin={"l": 0, "r": 0, "t": 4, "b": 4},
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        showlegend=False,
+        template="plotly_white",
+    )
+    return figure

@@ -1,0 +1,49 @@
+"""`python -m indicators ...` (and the `indicators` script): a thin shell over the package.
+
+Exit codes: 0 success; 1 refused or failed (with a message that says why, never a traceback); 2 usage.
+Each command lives in its own module with ``register(subparsers)``; add new ones to COMMANDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from indicators import __version__
+from indicators.cli import browse
+from indicators.store import StoreError
+
+COMMANDS = [browse]
+
+
+class CommandFailed(Exception):
+    """A command refused or failed; the message is printed for the user and the exit code is 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="indicators",
+        description="Serbia–US relations in figures: manage the DuckDB store behind the dashboard.",
+        epilog="The store is INDICATORS_DB (default data/indicators.duckdb).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for module in COMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits with 2 on usage errors
+    try:
+        return int(args.handler(args) or 0)
+    except (CommandFailed, StoreError) as error:
+        print(f"indicators {args.command}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"indicators {args.command}: interrupted; nothing half-written (writes are transactions)", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `indicators show | head`: the reader went away, which is fine
+        return 0

@@ -1,0 +1,56 @@
+"""Configuration, read in one place: environment variables first, then `.streamlit/secrets.toml`,
+then defaults that let `streamlit run app.py` work with no set-up at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+DATA_DIR = REPOSITORY / "data"
+DEFAULT_DB = DATA_DIR / "indicators.duckdb"
+DEFAULT_MAX_UPLOAD_MB = 50
+
+
+def _secret(name: str) -> str | None:
+    """A value from Streamlit's secrets when running under Streamlit with a secrets file; else None."""
+    try:
+        import streamlit as st
+
+        if name in st.secrets:
+            return str(st.secrets[name])
+    except Exception:  # no secrets file, or not running under Streamlit: secrets are optional
+        return None
+    return None
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    editor_password: str | None
+    read_only: bool
+    snapshots_dir: Path
+    max_upload_mb: int
+
+
+def settings() -> Settings:
+    """Read the settings now (cheap; called on every page run so tests can change the environment)."""
+    db_path = Path(os.environ.get("INDICATORS_DB") or _secret("indicators_db") or DEFAULT_DB).expanduser()
+    password = os.environ.get("INDICATORS_EDITOR_PASSWORD") or _secret("editor_password") or None
+    read_only = _flag(os.environ.get("INDICATORS_READ_ONLY") or _secret("read_only"))
+    snapshots = os.environ.get("INDICATORS_SNAPSHOTS_DIR") or _secret("snapshots_dir")
+    snapshots_dir = Path(snapshots).expanduser() if snapshots else db_path.parent / "snapshots"
+    max_upload = os.environ.get("INDICATORS_MAX_UPLOAD_MB") or _secret("max_upload_mb")
+    return Settings(
+        db_path=db_path,
+        editor_password=password,
+        read_only=read_only,
+        snapshots_dir=snapshots_dir,
+        max_upload_mb=int(max_upload) if max_upload else DEFAULT_MAX_UPLOAD_MB,
+    )

@@ -1,0 +1,28 @@
+"""The store: the only part of the product that speaks SQL.
+
+``Store(path)`` opens (or creates) a DuckDB file; ``Store()`` is an in-memory store for tests. The
+connection model is explained in ``connection.py``; the schema and its migrations in ``schema.py``.
+"""
+
+from __future__ import annotations
+
+from indicators.store.base import MEMORY, StoreBase, local_user, utc_now
+from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
+from indicators.store.reads import ReadsMixin
+from indicators.store.writes import WriteResult, WritesMixin
+
+
+class Store(ReadsMixin, WritesMixin, StoreBase):
+    """All reads and writes of the dashboard's data, on one DuckDB file."""
+
+
+__all__ = [
+    "MEMORY",
+    "ReadOnlyStore",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "WriteResult",
+    "local_user",
+    "utc_now",
+]

@@ -1,0 +1,137 @@
+"""How the store holds its DuckDB file: the connection model, in one place.
+
+DuckDB 2.0 lets exactly one *process* hold a database file, and one connection must not be used by two
+threads at once. The dashboard serves many sessions from threads of one process, and the CLI must be able
+to import while the dashboard runs. So:
+
+* Within a process, one root connection is opened on first use and every unit of work runs on its own
+  ``cursor()`` (DuckDB's documented way to use one database from many threads).
+* The root connection is **leased**: when no unit of work has used it for ``idle_release`` seconds it is
+  closed, which releases the file lock. Opening costs ~20 ms, a cursor query under 1 ms, so a page run's
+  burst of queries shares one open, and another process (the CLI) gets the file a second after the
+  dashboard goes quiet.
+* Opening retries with back-off while another process holds the lock, up to ``busy_timeout`` seconds, then
+  raises :class:`StoreBusy` with a message for a person, never DuckDB's lock error.
+* Writes are serialised inside the process by a lock (``Store.transaction``), so two editors never hit
+  DuckDB's ``Conflict on update``; appends from different processes never overlap because of the file lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+
+class StoreError(Exception):
+    """Something a person can act on; the message says what happened and what to do."""
+
+
+class StoreBusy(StoreError):
+    """Another program holds the store's file for longer than we are willing to wait."""
+
+
+class ReadOnlyStore(StoreError):
+    """A write was attempted on a store opened read-only (INDICATORS_READ_ONLY=1)."""
+
+
+def _is_lock_conflict(error: Exception) -> bool:
+    text = str(error).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+class ConnectionLease:
+    """One root DuckDB connection per store, opened on demand and closed when idle."""
+
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        read_only: bool = False,
+        busy_timeout: float = 10.0,
+        idle_release: float = 1.0,
+    ) -> None:
+        self.path = path  # None: an in-memory database (tests), never released
+        self.read_only = read_only
+        self.busy_timeout = busy_timeout
+        self.idle_release = idle_release
+        self._lock = threading.Lock()
+        self._root: duckdb.DuckDBPyConnection | None = None
+        self._users = 0
+        self._timer: threading.Timer | None = None
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        if self.path is None:
+            return duckdb.connect(":memory:")
+        deadline = time.monotonic() + self.busy_timeout
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.IOException as error:
+                if not _is_lock_conflict(error):
+                    raise StoreError(f"Cannot open the store {self.path}: {error}") from None
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"The store {self.path} is busy: another program (an import from the command line, "
+                        f"or a second dashboard) has held it for more than {self.busy_timeout:g} s. "
+                        "Try again when it has finished."
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._root is None:
+                self._root = self._open()
+            self._users += 1
+            root = self._root
+        cursor = root.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    self._schedule_release()
+
+    def _schedule_release(self) -> None:
+        if self.path is None:
+            return
+        if self.idle_release <= 0:
+            self._close_root()
+            return
+        self._timer = threading.Timer(self.idle_release, self._release_if_idle)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _release_if_idle(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                self._close_root()
+
+    def _close_root(self) -> None:
+        if self._root is not None:
+            self._root.close()
+            self._root = None
+
+    def close(self) -> None:
+        """Release the file now (the CLI calls this before it exits)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._close_root()
+
+    @property
+    def is_open(self) -> bool:
+        return self._root is not None

@@ -1,0 +1,229 @@
+"""Reads. Each page's numbers come from one aggregate query; nothing pulls a whole table into pandas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+
+from indicators.models import Indicator
+
+# A figure is one of the papers' claims when it carries a quote and its source is a paper or a source a
+# paper cites. Used by every query that marks claims, so the rule lives here once.
+IS_CLAIM_SQL = "(o.quote IS NOT NULL AND s.kind IN ('paper', 'cited'))"
+
+_INDICATOR_COLUMNS = (
+    "id, name, unit, category, description, min_value, max_value, decimals, default_entity, "
+    "benchmark_value, benchmark_label, release_cycle_months"
+)
+
+
+def _none_if_nan(record: dict) -> dict:
+    return {key: (None if isinstance(value, float) and value != value else value) for key, value in record.items()}
+
+
+class ReadsMixin:
+    # --- catalog -------------------------------------------------------------------------------
+
+    def indicators(self) -> list[Indicator]:
+        rows = self.query_df(f"SELECT {_INDICATOR_COLUMNS} FROM indicator ORDER BY category, name")
+        return [Indicator.model_validate(_none_if_nan(record)) for record in rows.to_dict("records")]
+
+    def indicator_map(self) -> dict[str, Indicator]:
+        return {indicator.id: indicator for indicator in self.indicators()}
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        rows = self.query_df(f"SELECT {_INDICATOR_COLUMNS} FROM indicator WHERE id = ?", [indicator_id])
+        if rows.empty:
+            return None
+        return Indicator.model_validate(_none_if_nan(rows.to_dict("records")[0]))
+
+    def sources(self) -> pd.DataFrame:
+        return self.query_df(
+            """
+            SELECT s.*, coalesce(f.figures, 0) AS figures
+            FROM source s
+            LEFT JOIN (SELECT source_id, count(*) AS figures FROM current_observation GROUP BY source_id) f
+              ON f.source_id = s.id
+            ORDER BY CASE s.kind WHEN 'paper' THEN 0 WHEN 'cited' THEN 1 WHEN 'official' THEN 2 ELSE 3 END,
+                     s.year DESC NULLS LAST, s.title
+            """
+        )
+
+    def source_ids(self) -> set[str]:
+        return {row[0] for row in self.query_rows("SELECT id FROM source")}
+
+    def entities(self) -> pd.DataFrame:
+        return self.query_df("SELECT code, name, aliases FROM entity ORDER BY name")
+
+    def entity_names(self) -> dict[str, str]:
+        return dict(self.query_rows("SELECT code, name FROM entity"))
+
+    def counts(self) -> dict[str, int]:
+        row = self.query_rows(
+            """
+            SELECT (SELECT count(*) FROM indicator), (SELECT count(*) FROM source),
+                   (SELECT count(*) FROM current_observation), (SELECT count(*) FROM batch)
+            """
+        )[0]
+        return dict(zip(("indicators", "sources", "observations", "batches"), row, strict=True))
+
+    # --- the Overview ----------------------------------------------------------------------------
+
+    def overview(self) -> pd.DataFrame:
+        """One row per indicator: its latest figure (default entity first, newest period, official
+        statistics before a paper's claim of the same period) and the papers' latest claim beside it."""
+        return self.query_df(
+            f"""
+            WITH cur AS (
+                SELECT o.*, {IS_CLAIM_SQL} AS is_claim, s.title AS source_title,
+                       (o.entity = i.default_entity) AS is_default_entity
+                FROM current_observation o
+                JOIN indicator i ON i.id = o.indicator_id
+                LEFT JOIN source s ON s.id = o.source_id
+            ),
+            latest AS (
+                SELECT * FROM cur
+                QUALIFY row_number() OVER (PARTITION BY indicator_id
+                    ORDER BY is_default_entity DESC, period_start DESC, is_claim ASC, recorded_at DESC, id DESC) = 1
+            ),
+            claim AS (
+                SELECT * FROM cur WHERE is_claim
+                QUALIFY row_number() OVER (PARTITION BY indicator_id
+                    ORDER BY is_default_entity DESC, period_start DESC, recorded_at DESC, id DESC) = 1
+            ),
+            counts AS (
+                SELECT indicator_id, count(*) AS observations, count(DISTINCT entity) AS entity_count,
+                       count(DISTINCT source_id) AS source_count, max(recorded_at) AS last_recorded
+                FROM cur GROUP BY indicator_id
+            )
+            SELECT i.id AS indicator_id, i.name, i.unit, i.category, i.decimals, i.default_entity,
+                   i.benchmark_value, i.benchmark_label, i.release_cycle_months,
+                   coalesce(c.observations, 0) AS observations, c.entity_count, c.source_count, c.last_recorded,
+                   l.entity, l.period, l.period_start, l.value, l.qualifier, l.source_id, l.source_title,
+                   l.is_claim AS latest_is_claim,
+                   cl.period AS claim_period, cl.value AS claim_value, cl.qualifier AS claim_qualifier,
+                   cl.entity AS claim_entity, cl.quote AS claim_quote, cl.source_id AS claim_source_id,
+                   cl.source_title AS claim_source_title
+            FROM indicator i
+            LEFT JOIN latest l ON l.indicator_id = i.id
+            LEFT JOIN claim cl ON cl.indicator_id = i.id
+            LEFT JOIN counts c ON c.indicator_id = i.id
+            ORDER BY CASE i.category WHEN 'economy' THEN 0 WHEN 'security' THEN 1 WHEN 'people' THEN 2 ELSE 3 END,
+                     i.name
+            """
+        )
+
+    def sparklines(self, points: int = 40) -> pd.DataFrame:
+        """For each indicator, the last ``points`` values of its default entity from one source: the
+        source with the most figures (a sparkline never mixes two sources' values in one line)."""
+        return self.query_df(
+            f"""
+            WITH cur AS (
+                SELECT o.indicator_id, o.source_id, o.period, o.period_start, o.value, {IS_CLAIM_SQL} AS is_claim
+                FROM current_observation o
+                JOIN indicator i ON i.id = o.indicator_id AND o.entity = i.default_entity
+                LEFT JOIN source s ON s.id = o.source_id
+            ),
+            pick AS (
+                SELECT indicator_id, source_id FROM cur
+                GROUP BY indicator_id, source_id
+                QUALIFY row_number() OVER (PARTITION BY indicator_id
+                    ORDER BY count(*) DESC, max(period_start) DESC, source_id) = 1
+            )
+            SELECT c.indicator_id, c.period, c.period_start, c.value
+            FROM cur c JOIN pick p USING (indicator_id, source_id)
+            QUALIFY row_number() OVER (PARTITION BY c.indicator_id ORDER BY c.period_start DESC) <= ?
+            ORDER BY c.indicator_id, c.period_start
+            """,
+            [points],
+        )
+
+    # --- one indicator ---------------------------------------------------------------------------
+
+    def indicator_entities(self, indicator_id: str) -> pd.DataFrame:
+        return self.query_df(
+            """
+            SELECT o.entity, coalesce(e.name, o.entity) AS name, count(*) AS observations
+            FROM current_observation o LEFT JOIN entity e ON e.code = o.entity
+            WHERE o.indicator_id = ?
+            GROUP BY ALL ORDER BY observations DESC, o.entity
+            """,
+            [indicator_id],
+        )
+
+    def series(
+        self,
+        indicator_id: str,
+        entities: Sequence[str] | None = None,
+        as_of: dt.datetime | None = None,
+    ) -> pd.DataFrame:
+        """The observations of one indicator (optionally some entities only), as recorded now or, with
+        ``as_of``, as the store held them at that moment. Sorted for charting: entity, source, period."""
+        version_filter = "o.superseded_at IS NULL"
+        params: list = [indicator_id]
+        if as_of is not None:
+            version_filter = "o.recorded_at <= ? AND (o.superseded_at IS NULL OR o.superseded_at > ?)"
+            params += [as_of, as_of]
+        entity_filter = ""
+        if entities:
+            entity_filter = "AND list_contains(?::VARCHAR[], o.entity)"
+            params.append(list(entities))
+        return self.query_df(
+            f"""
+            SELECT o.id, o.indicator_id, o.entity, coalesce(e.name, o.entity) AS entity_name,
+                   o.period, o.period_start, o.value, o.qualifier, o.source_id,
+                   coalesce(s.title, o.source_id) AS source_title, s.kind AS source_kind, s.cited_in,
+                   o.quote, o.note, o.recorded_at, o.recorded_by, o.batch_id, {IS_CLAIM_SQL} AS is_claim
+            FROM observation o
+            LEFT JOIN source s ON s.id = o.source_id
+            LEFT JOIN entity e ON e.code = o.entity
+            WHERE o.indicator_id = ? AND {version_filter} {entity_filter}
+            ORDER BY o.entity, o.source_id, o.period_start
+            """,
+            params,
+        )
+
+    # --- the papers ------------------------------------------------------------------------------
+
+    def claims(self) -> pd.DataFrame:
+        """Every figure the papers state, with its sentence, the paper and the source it cites."""
+        return self.query_df(
+            f"""
+            SELECT coalesce(s.cited_in, s.id) AS paper_id, o.indicator_id, i.name AS indicator_name, i.unit,
+                   i.decimals, o.entity, o.period, o.value, o.qualifier, o.source_id, s.title AS source_title,
+                   s.kind AS source_kind, o.quote, o.note
+            FROM current_observation o
+            JOIN source s ON s.id = o.source_id
+            JOIN indicator i ON i.id = o.indicator_id
+            WHERE {IS_CLAIM_SQL}
+            ORDER BY paper_id, i.category, i.name
+            """
+        )
+
+    # --- our CSV format ----------------------------------------------------------------------------
+
+    def observations_table(
+        self, indicator_ids: Sequence[str] | None = None, entities: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """Current observations in our CSV columns (indicator, entity, period, value, unit, qualifier, source,
+        quote, note), optionally filtered."""
+        filters, params = [], []
+        if indicator_ids:
+            filters.append("list_contains(?::VARCHAR[], o.indicator_id)")
+            params.append(list(indicator_ids))
+        if entities:
+            filters.append("list_contains(?::VARCHAR[], o.entity)")
+            params.append(list(entities))
+        where = ("WHERE " + " AND ".join(filters)) if filters else ""
+        return self.query_df(
+            f"""
+            SELECT o.indicator_id AS indicator, o.entity, o.period, o.value, i.unit, o.qualifier,
+                   o.source_id AS source, o.quote, o.note
+            FROM current_observation o JOIN indicator i ON i.id = o.indicator_id
+            {where}
+            ORDER BY o.indicator_id, o.entity, o.source_id, o.period_start, o.period
+            """,
+            params,
+        )

@@ -1,0 +1,240 @@
+"""Writes. Every write is one transaction and one batch in the change log; observations are versioned.
+
+``write_observations`` is the single path for seed data, uploads, edits and restores: it classifies incoming
+rows against the current versions in SQL (new, changed, unchanged), supersedes the changed ones and inserts
+the new versions, all set-based, so a million-row import is a handful of statements.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from indicators.models import Indicator, Source
+from indicators.store.base import utc_now
+
+KEY = ("indicator_id", "entity", "period", "source_id")
+_KEY_JOIN = " AND ".join(f"c.{column} = i.{column}" for column in KEY)
+INCOMING_COLUMNS = ("indicator_id", "entity", "period", "period_start", "value", "qualifier", "source_id", "quote", "note")
+
+
+@dataclass
+class WriteResult:
+    batch_id: int | None
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # seed rows a user has since edited or deleted: the user's version wins
+
+    @property
+    def written(self) -> int:
+        return self.added + self.changed
+
+
+def _incoming_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    frame = rows.loc[:, list(INCOMING_COLUMNS)].copy()
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    frame["value"] = frame["value"].astype("float64")
+    for column in ("indicator_id", "entity", "period", "qualifier", "source_id", "quote", "note"):
+        frame[column] = frame[column].astype("string")
+    return frame
+
+
+class WritesMixin:
+    # --- catalog ---------------------------------------------------------------------------------
+
+    def upsert_entities(self, entities: pd.DataFrame) -> None:
+        with self.transaction() as con:
+            con.register("incoming_entities", entities.loc[:, ["code", "name", "aliases"]])
+            con.execute(
+                """
+                INSERT INTO entity SELECT code, name, nullif(aliases, '') FROM incoming_entities
+                ON CONFLICT (code) DO UPDATE SET name = excluded.name, aliases = excluded.aliases
+                """
+            )
+            con.unregister("incoming_entities")
+
+    def _upsert_source(self, con, source: Source) -> None:
+        values = source.model_dump()
+        columns = list(values)
+        con.execute(
+            f"INSERT INTO source ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+            "ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id"),
+            list(values.values()),
+        )
+
+    def _upsert_indicator(self, con, indicator: Indicator) -> None:
+        values = indicator.model_dump()
+        columns = list(values)
+        con.execute(
+            f"INSERT INTO indicator ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+            "ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id"),
+            list(values.values()),
+        )
+
+    def upsert_catalog(self, sources: Iterable[Source], indicators: Iterable[Indicator]) -> None:
+        """Seed metadata: insert or refresh sources and indicators (no batch: metadata from data/)."""
+        with self.transaction() as con:
+            for source in sources:
+                self._upsert_source(con, source)
+            for indicator in indicators:
+                self._upsert_indicator(con, indicator)
+
+    def save_source(self, source: Source, *, who: str, reason: str) -> int:
+        """Add or update one source on a user's behalf; recorded as a batch in the change log."""
+        with self.transaction() as con:
+            batch_id = self._new_batch(con, "source", who, reason, detail={"source": source.model_dump()})
+            self._upsert_source(con, source)
+        return batch_id
+
+    def save_indicator(self, indicator: Indicator, *, who: str, reason: str) -> int:
+        """Add or update one indicator on a user's behalf; recorded as a batch in the change log."""
+        with self.transaction() as con:
+            before = con.execute("SELECT * FROM indicator WHERE id = ?", [indicator.id]).df()
+            detail = {
+                "indicator": indicator.model_dump(),
+                "before": None if before.empty else json.loads(before.to_json(orient="records"))[0],
+            }
+            batch_id = self._new_batch(con, "indicator", who, reason, detail=detail)
+            self._upsert_indicator(con, indicator)
+        return batch_id
+
+    # --- batches ---------------------------------------------------------------------------------
+
+    def _new_batch(
+        self,
+        con,
+        kind: str,
+        who: str,
+        reason: str | None,
+        *,
+        detail: dict | None = None,
+        undoes: int | None = None,
+        at=None,
+    ) -> int:
+        batch_id = con.execute("SELECT nextval('batch_id')").fetchone()[0]
+        con.execute(
+            "INSERT INTO batch (id, kind, who, created_at, reason, undoes, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [batch_id, kind, who, at or utc_now(), reason, undoes, json.dumps(detail, default=str) if detail else None],
+        )
+        return batch_id
+
+    # --- observations ------------------------------------------------------------------------------
+
+    def _classify(self, con, seed: bool) -> None:
+        """Classify the rows of temp table ``incoming`` against the current versions into ``classified``."""
+        if seed:
+            # Seed data never overrides a person: a key that anyone has ever touched outside a seed batch
+            # keeps its current state (including a deletion); seed-only keys follow seed-data updates.
+            status = """
+                CASE WHEN NOT EXISTS (SELECT 1 FROM observation h WHERE h.indicator_id = i.indicator_id
+                                      AND h.entity = i.entity AND h.period = i.period AND h.source_id = i.source_id)
+                          THEN 'new'
+                     WHEN EXISTS (SELECT 1 FROM observation h JOIN batch hb ON hb.id = h.batch_id
+                                  WHERE h.indicator_id = i.indicator_id AND h.entity = i.entity
+                                    AND h.period = i.period AND h.source_id = i.source_id AND hb.kind <> 'seed')
+                          OR c.id IS NULL THEN 'skipped'
+                     WHEN c.value = i.value AND c.qualifier = i.qualifier
+                          AND c.quote IS NOT DISTINCT FROM i.quote AND c.note IS NOT DISTINCT FROM i.note
+                          THEN 'unchanged'
+                     ELSE 'changed' END
+            """
+        else:
+            status = """
+                CASE WHEN c.id IS NULL THEN 'new'
+                     WHEN c.value = i.value AND c.qualifier = i.qualifier
+                          AND c.quote IS NOT DISTINCT FROM i.quote AND c.note IS NOT DISTINCT FROM i.note
+                          THEN 'unchanged'
+                     ELSE 'changed' END
+            """
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE classified AS
+            SELECT i.*, c.id AS current_id, c.value AS current_value, c.qualifier AS current_qualifier,
+                   {status} AS status
+            FROM incoming i
+            LEFT JOIN current_observation c ON {_KEY_JOIN}
+            """
+        )
+
+    def preview_observations(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """What writing these validated rows would do, without writing: one row per incoming figure with
+        its status (new, changed, unchanged) and the current value it would replace."""
+        with self.cursor() as con:
+            con.register("incoming_df", _incoming_frame(rows))
+            con.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_df")
+            self._classify(con, seed=False)
+            result = con.execute(
+                "SELECT indicator_id, entity, period, value, qualifier, source_id, status, current_value, "
+                "current_qualifier FROM classified ORDER BY indicator_id, entity, source_id, period_start"
+            ).df()
+            con.execute("DROP TABLE classified; DROP TABLE incoming")
+            con.unregister("incoming_df")
+        return result
+
+    def write_observations(
+        self,
+        rows: pd.DataFrame,
+        *,
+        kind: str,
+        who: str,
+        reason: str | None,
+        detail: dict | None = None,
+        seed: bool = False,
+    ) -> WriteResult:
+        """Write validated rows (see ``indicators.validate``) as one batch: new figures are added, changed
+        ones get a new version, unchanged ones are left alone. All of it or none of it."""
+        now = utc_now()
+        with self.transaction() as con:
+            con.register("incoming_df", _incoming_frame(rows))
+            con.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_df")
+            con.unregister("incoming_df")
+            self._classify(con, seed=seed)
+            counts = dict(con.execute("SELECT status, count(*) FROM classified GROUP BY status").fetchall())
+            result = WriteResult(
+                batch_id=None,
+                added=counts.get("new", 0),
+                changed=counts.get("changed", 0),
+                unchanged=counts.get("unchanged", 0),
+                skipped=counts.get("skipped", 0),
+            )
+            if result.written:
+                batch_id = self._new_batch(con, kind, who, reason, detail=detail, at=now)
+                con.execute(
+                    """
+                    UPDATE observation SET superseded_at = ?, superseded_batch = ?
+                    WHERE id IN (SELECT current_id FROM classified WHERE status = 'changed')
+                    """,
+                    [now, batch_id],
+                )
+                con.execute(
+                    """
+                    INSERT INTO observation (indicator_id, entity, period, period_start, value, qualifier,
+                        source_id, quote, note, batch_id, recorded_at, recorded_by)
+                    SELECT indicator_id, entity, period, period_start, value, qualifier, source_id, quote, note,
+                           ?, ?, ?
+                    FROM classified WHERE status IN ('new', 'changed')
+                    """,
+                    [batch_id, now, who],
+                )
+                con.execute(
+                    "UPDATE batch SET added = ?, changed = ? WHERE id = ?",
+                    [result.added, result.changed, batch_id],
+                )
+                result.batch_id = batch_id
+            con.execute("DROP TABLE classified; DROP TABLE incoming")
+        return result
+
+    # --- seed bookkeeping --------------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        return self.query_value("SELECT value FROM meta WHERE key = ?", [key])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]
+            )

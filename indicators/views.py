@@ -1,0 +1,99 @@
+"""What the pages show, computed without Streamlit: tiles, tables, captions. Pages only lay these out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from indicators.models import CATEGORIES, Indicator
+from indicators.units import format_value
+
+CATEGORY_TITLES = {"economy": "Economy", "security": "Security", "people": "People", "politics": "Politics"}
+
+
+def _present(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value) and value is not pd.NA
+
+
+@dataclass(frozen=True)
+class Tile:
+    indicator_id: str
+    name: str
+    category: str
+    unit: str
+    latest: str  # "≈ USD 1.7 bn", or "no figures yet"
+    period: str
+    entity: str
+    source: str
+    latest_is_claim: bool
+    claim: str | None  # what the papers said, when the latest figure is not itself the claim
+    claim_period: str | None
+    observations: int
+
+
+def overview_tiles(overview: pd.DataFrame) -> dict[str, list[Tile]]:
+    """Tiles grouped by category, in the order economy, security, people, politics."""
+    grouped: dict[str, list[Tile]] = {category: [] for category in CATEGORIES}
+    for row in overview.itertuples():
+        has_value = _present(row.value)
+        latest = format_value(row.value, row.unit, row.qualifier, int(row.decimals)) if has_value else "no figures yet"
+        has_claim = _present(row.claim_value)
+        claim_is_latest = bool(has_value and row.latest_is_claim)
+        grouped.setdefault(row.category, []).append(
+            Tile(
+                indicator_id=row.indicator_id,
+                name=row.name,
+                category=row.category,
+                unit=row.unit,
+                latest=latest,
+                period=row.period if has_value else "",
+                entity=row.entity if has_value else "",
+                source=row.source_title if has_value and _present(row.source_title) else "",
+                latest_is_claim=claim_is_latest,
+                claim=(
+                    format_value(row.claim_value, row.unit, row.claim_qualifier, int(row.decimals))
+                    if has_claim and not claim_is_latest
+                    else None
+                ),
+                claim_period=row.claim_period if has_claim and not claim_is_latest else None,
+                observations=int(row.observations),
+            )
+        )
+    return {category: tiles for category, tiles in grouped.items() if tiles}
+
+
+def series_table(series: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """The observations behind a chart, for people: formatted value, with its source and sentence."""
+    if series.empty:
+        return pd.DataFrame(columns=["Period", "Entity", "Value", "Source", "Quote or note", "Recorded"])
+    return pd.DataFrame(
+        {
+            "Period": series["period"],
+            "Entity": series["entity_name"],
+            "Value": [
+                format_value(v, indicator.unit, q, indicator.decimals)
+                for v, q in zip(series["value"], series["qualifier"], strict=True)
+            ],
+            "Source": series["source_title"],
+            "Quote or note": series["quote"].fillna(series["note"]).fillna(""),
+            "Recorded": series["recorded_at"].dt.strftime("%Y-%m-%d"),
+        }
+    )
+
+
+def series_as_csv_frame(series: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """The shown observations in our CSV columns, for the page's download."""
+    return pd.DataFrame(
+        {
+            "indicator": series["indicator_id"],
+            "entity": series["entity"],
+            "period": series["period"],
+            "value": series["value"],
+            "unit": indicator.unit,
+            "qualifier": series["qualifier"],
+            "source": series["source_id"],
+            "quote": series["quote"],
+            "note": series["note"],
+        }
+    )

@@ -1,0 +1,81 @@
+"""Streamlit glue shared by the pages: the cached store, reads cached per store version, safe text.
+
+The store object is cached per (path, read-only) with ``st.cache_resource``; it is thread-safe (every unit
+of work takes its own cursor, see store/connection.py). Query results are cached with ``st.cache_data`` keyed
+by the store's version token, so a rerun of an unchanged page does not query again, and any write (ours or
+another process's) makes the next read fresh.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from indicators.bootstrap import open_store
+from indicators.config import settings
+from indicators.models import Indicator
+from indicators.store import Store, StoreError
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:])")
+
+
+def md(text: object) -> str:
+    """User text made inert for st.markdown: every markdown and HTML character is backslash-escaped, so a
+    note like ``[click](javascript:...)`` or ``<script>`` shows as typed."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+@st.cache_resource(show_spinner=False)
+def _store_for(path: str, read_only: bool) -> Store:
+    return open_store(settings())
+
+
+def current_store() -> Store:
+    """The configured store, or a clear message and a stopped page when it cannot be opened."""
+    config = settings()
+    try:
+        return _store_for(str(config.db_path), config.read_only)
+    except StoreError as error:
+        st.error(str(error))
+        st.stop()
+        raise  # st.stop() raises; this line only tells type checkers
+
+
+def guarded(read, *args, **kwargs):
+    """Run a read; when the store is busy or broken, show why instead of a traceback."""
+    try:
+        return read(*args, **kwargs)
+    except StoreError as error:
+        st.warning(f"{error}")
+        st.stop()
+        raise
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached(_store: Store, name: str, token: tuple, args: tuple) -> object:
+    return getattr(_store, name)(*args)
+
+
+def read(store: Store, name: str, *args) -> object:
+    """``store.<name>(*args)``, cached until the store changes."""
+    return guarded(_cached, store, name, store.version_token(), args)
+
+
+def overview(store: Store) -> pd.DataFrame:
+    return read(store, "overview")
+
+
+def sparklines(store: Store) -> pd.DataFrame:
+    return read(store, "sparklines")
+
+
+def indicators(store: Store) -> list[Indicator]:
+    return read(store, "indicators")
+
+
+def series(store: Store, indicator_id: str, entities: tuple[str, ...] = ()) -> pd.DataFrame:
+    return read(store, "series", indicator_id, entities or None)

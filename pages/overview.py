@@ -1,0 +1,46 @@
+"""Overview: every indicator at a glance, grouped by category."""
+
+import streamlit as st
+
+from indicators import views, webapp
+from indicators.charts import sparkline_figure
+
+store = webapp.current_store()
+st.title("Serbia–US relations in figures")
+st.caption(
+    "Every figure the two policy papers use, with the latest value we hold. "
+    "A ★ marks a paper's claim; open an indicator for its chart, sources and sentences."
+)
+
+overview = webapp.overview(store)
+if overview.empty:
+    st.info("The store holds no indicators yet. Run `python -m indicators init` to load the bundled figures.")
+    st.stop()
+
+sparklines = webapp.sparklines(store)
+tiles_by_category = views.overview_tiles(overview)
+for category, tiles in tiles_by_category.items():
+    st.header(views.CATEGORY_TITLES.get(category, category.title()))
+    columns = st.columns(3)
+    for position, tile in enumerate(tiles):
+        with columns[position % 3].container(border=True):
+            st.markdown(f"**{webapp.md(tile.name)}**")
+            star = " ★" if tile.latest_is_claim else ""
+            st.markdown(f"### {webapp.md(tile.latest)}{star}")
+            if tile.period:
+                st.caption(f"{webapp.md(tile.entity)} · {webapp.md(tile.period)} · {webapp.md(tile.source)}")
+            if tile.claim:
+                st.caption(f"The paper said: {webapp.md(tile.claim)} ({webapp.md(tile.claim_period)})")
+            points = sparklines[sparklines["indicator_id"] == tile.indicator_id]
+            if len(points) > 1:
+                st.plotly_chart(
+                    sparkline_figure(points),
+                    config={"displayModeBar": False, "staticPlot": True},
+                    key=f"spark-{tile.indicator_id}",
+                )
+            st.page_link(
+                "pages/indicator.py",
+                label="Chart and sources",
+                icon=":material/show_chart:",
+                query_params={"indicator": tile.indicator_id},
+            )
