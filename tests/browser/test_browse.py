@@ -1,0 +1,175 @@
+"""A reader browses the dashboard in a real browser: the Overview, one indicator, a phone-sized screen."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import PHONE, no_exceptions, open_app, scroll_overflow, settle
+from playwright.sync_api import expect
+from streamlit_server import add_figures
+
+from indicators import views
+from indicators.models import Source
+
+pytestmark = pytest.mark.browser
+
+
+from conftest import REPOSITORY
+
+# Every page app.py registers (st.Page(..., title="...")), so pages added later are checked too.
+PAGES = re.findall(r'st\.Page\(\s*"[^"]+",\s*title="([^"]+)"', (REPOSITORY / "app.py").read_text(encoding="utf-8"))
+# What a reader sees of each unit next to the number ("count" has no word: "22").
+UNIT_MARKS = {"USD": "USD", "EUR": "EUR", "percent": "%", "persons": "people", "ratio": "×", "years": "years"}
+GROWTH = "gdp_growth"
+SERBIA = {"2019": 4.3, "2020": -0.9, "2021": 7.7, "2022": 2.6, "2023": 3.8}
+USA = {"2020": -2.2, "2021": 6.1, "2022": 2.5, "2023": 2.9}
+OFFICE = "test_statistics"
+
+
+def _seed(store) -> dict:
+    """Official growth figures for Serbia (five years) and the United States (four) beside the paper's claim."""
+    store.save_source(
+        Source(id=OFFICE, title="National accounts (test series)", publisher="A statistics office", kind="official"),
+        who="browser-test",
+        reason="test data",
+    )
+    rows = [
+        {"indicator": GROWTH, "entity": entity, "period": period, "value": value, "unit": "percent",
+         "qualifier": "exactly", "source": OFFICE, "quote": None, "note": "test figure"}
+        for entity, values in (("SRB", SERBIA), ("USA", USA))
+        for period, value in values.items()
+    ]  # fmt: skip
+    add_figures(store, rows)
+    return {
+        "tiles": [tile for tiles in views.overview_tiles(store.overview()).values() for tile in tiles],
+        "growth_points": len(store.series(GROWTH)),
+        "growth_name": store.indicator(GROWTH).name,
+    }
+
+
+@pytest.fixture(scope="module")
+def server(streamlit_app):
+    return streamlit_app(seed=_seed)
+
+
+def _tile(page, indicator_id: str):
+    link = page.locator(f"a[href$='indicator={indicator_id}']")
+    return page.locator("[data-testid='stVerticalBlock']").filter(has=link).last
+
+
+def _points(page):
+    return page.locator("[data-testid='stPlotlyChart'] .scatterlayer path.point")
+
+
+def test_overview_shows_every_indicator_with_its_value_and_unit(page, server):
+    open_app(page, server)
+    no_exceptions(page)
+    expect(page.locator("h1")).to_have_text("Serbia–US relations in figures")
+    tiles = server.facts["tiles"]
+    assert len(tiles) == 22
+    for tile in tiles:
+        box = _tile(page, tile.indicator_id)
+        expect(box.locator("strong")).to_have_text(tile.name)
+        shown = box.locator("h3").inner_text()
+        assert shown.removesuffix(" ★") == tile.latest, tile.indicator_id
+        if tile.unit in UNIT_MARKS:
+            assert UNIT_MARKS[tile.unit] in shown, (tile.indicator_id, shown)
+    growth = next(tile for tile in tiles if tile.indicator_id == GROWTH)
+    assert growth.latest == "3.8 %"  # our 2023 figure and the paper's 2024 claim are both 3.8 %
+    nav = page.get_by_test_id("stSidebarNav").get_by_test_id("stSidebarNavLink")
+    assert {"Overview", "Indicator", "Sources"} <= set(PAGES)
+    # each link shows its icon's ligature name, then the title
+    expect(nav).to_have_text([re.compile(f"{re.escape(title)}$") for title in PAGES])
+
+
+def test_indicator_opens_from_its_tile_charts_every_point_and_hovers_the_source(page, server):
+    open_app(page, server)
+    _tile(page, GROWTH).get_by_role("link", name="Chart and sources").click()
+    expect(page.locator("h1")).to_have_text(server.facts["growth_name"])
+    expect(page).to_have_url(re.compile(r"indicator=gdp_growth"))
+    settle(page)
+    no_exceptions(page)
+    points = _points(page)
+    expect(points).to_have_count(server.facts["growth_points"])  # 5 + 4 official figures, 1 claim
+
+    # hover Serbia's 2021 point: the hover box names the value, the entity and the source
+    serbia = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").filter(
+        has=page.locator("path.point")
+    )
+    box = points.nth(_index_of_value(page, 7.7)).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    hover = page.locator("[data-testid='stPlotlyChart'] .hoverlayer .hovertext")
+    expect(hover).to_contain_text("Source: National accounts (test series)")
+    expect(hover).to_contain_text("7.7 %")
+    expect(hover).to_contain_text("Serbia")
+    assert serbia.count() == 3  # Serbia official, Serbia's claim, United States official
+
+
+def _index_of_value(page, value: float) -> int:
+    """The position, among all drawn points, of the point plotted for ``value`` (read from plotly's data)."""
+    return page.evaluate(
+        """(value) => {
+            const plot = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+            let index = 0;
+            for (const trace of plot.calcdata) {
+                for (const point of trace) {
+                    if (Math.abs(point.y - value) < 1e-9) return index;
+                    index += 1;
+                }
+            }
+            return -1;
+        }""",
+        value,
+    )
+
+
+def test_compare_two_entities_and_reopen_the_view_from_its_link(page, server):
+    open_app(page, server, f"?indicator={GROWTH}")
+    expect(page.locator("h1")).to_have_text(server.facts["growth_name"])
+    picker = page.get_by_test_id("stMultiSelect")
+    expect(picker).to_contain_text("Serbia (SRB)")
+    expect(picker).to_contain_text("United States (USA)")
+    expect(_points(page)).to_have_count(10)
+
+    # take the United States away, then compare again
+    picker.get_by_role("button", name="Remove United States (USA)").click()
+    expect(_points(page)).to_have_count(1 + len(SERBIA))
+    settle(page)
+    picker.get_by_role("combobox").click()
+    page.get_by_role("option", name="United States (USA)").click()
+    expect(_points(page)).to_have_count(1 + len(SERBIA) + len(USA))
+    settle(page)
+    expect(page.get_by_test_id("stPlotlyChart").locator(".legend")).to_contain_text("United States")
+    no_exceptions(page)
+
+    # the address bar's link opens the same view in a new tab
+    link = page.url
+    assert f"indicator={GROWTH}" in link
+    other = page.context.new_page()
+    other.goto(link)
+    expect(other.locator("h1")).to_have_text(server.facts["growth_name"])
+    settle(other)
+    chosen = other.get_by_test_id("stSelectbox").get_by_role("combobox", name="Indicator")
+    expect(chosen).to_have_value(f"{server.facts['growth_name']} ({GROWTH})")
+    expect(_points(other)).to_have_count(server.facts["growth_points"])
+    no_exceptions(other)
+
+
+@pytest.mark.parametrize("path", ["", f"?indicator={GROWTH}"], ids=["overview", "indicator"])
+def test_phone_width_pages_are_readable_without_sideways_scrolling(page, server, path):
+    page.set_viewport_size(PHONE)
+    open_app(page, server, path)
+    no_exceptions(page)
+    title = page.locator("h1")
+    expect(title).to_be_visible()
+    if path:
+        expect(_points(page)).to_have_count(server.facts["growth_points"])
+        chart = page.get_by_test_id("stPlotlyChart").bounding_box()
+        assert chart["width"] <= PHONE["width"]
+    else:
+        for value in page.locator("h3").all()[:6]:
+            box = value.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], value.inner_text()
+    assert title.bounding_box()["width"] <= PHONE["width"]
+    assert scroll_overflow(page) <= 0
