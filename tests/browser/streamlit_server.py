@@ -113,14 +113,17 @@ def running_server(
             process = subprocess.Popen(
                 command, cwd=REPOSITORY, env=server_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
-        server = Server(url=f"http://127.0.0.1:{port}", db_path=db_path, log_path=log_path, process=process, facts=facts)
+        url = f"http://127.0.0.1:{port}"
+        server = Server(url=url, db_path=db_path, log_path=log_path, process=process, facts=facts)
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT
             while not _healthy(server.url):
                 if process.poll() is not None:
                     raise RuntimeError(f"streamlit exited with {process.returncode}:\n{server.output()}")
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not answer /_stcore/health in {STARTUP_TIMEOUT:g} s:\n{server.output()}")
+                    raise RuntimeError(
+                        f"streamlit did not answer /_stcore/health in {STARTUP_TIMEOUT:g} s:\n{server.output()}"
+                    )
                 time.sleep(0.2)
             yield server
         finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import PHONE, no_exceptions, open_app, scroll_overflow, settle
+from conftest import PHONE, REPOSITORY, no_exceptions, open_app, scroll_overflow, settle
 from playwright.sync_api import expect
 from streamlit_server import add_figures
 
@@ -14,8 +14,6 @@ from indicators.models import Source
 
 pytestmark = pytest.mark.browser
 
-
-from conftest import REPOSITORY
 
 # Every page app.py registers (st.Page(..., title="...")), so pages added later are checked too.
 PAGES = re.findall(r'st\.Page\(\s*"[^"]+",\s*title="([^"]+)"', (REPOSITORY / "app.py").read_text(encoding="utf-8"))
@@ -94,9 +92,7 @@ def test_indicator_opens_from_its_tile_charts_every_point_and_hovers_the_source(
     expect(points).to_have_count(server.facts["growth_points"])  # 5 + 4 official figures, 1 claim
 
     # hover Serbia's 2021 point: the hover box names the value, the entity and the source
-    serbia = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").filter(
-        has=page.locator("path.point")
-    )
+    serbia = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").filter(has=page.locator("path.point"))
     box = points.nth(_index_of_value(page, 7.7)).bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     hover = page.locator("[data-testid='stPlotlyChart'] .hoverlayer .hovertext")
