@@ -19,6 +19,7 @@ navigation = st.navigation({"Browse": browse})
 
 with st.sidebar:
     config = settings()
-    st.caption(f"Store: `{webapp.md(store.label)}`" + (" · read-only" if config.read_only else ""))
+    # No code span here: inside backticks md()'s escapes would show as backslashes in the path.
+    st.caption(f"Store: {webapp.md(store.label)}" + (" · read-only" if config.read_only else ""))
 
 navigation.run()

@@ -34,10 +34,16 @@ def safe_text(text: object, width: int | None = None) -> str:
     """User text made inert for plotly labels (escaped), optionally wrapped with <br> for hover boxes."""
     if text is None or (isinstance(text, float) and text != text):
         return ""
-    escaped = html.escape(str(text), quote=True)
+    # Quotes become numeric references: plotly decodes &#34; and &#39; but shows &quot; literally.
+    escaped = html.escape(str(text), quote=False).replace('"', "&#34;").replace("'", "&#39;")
     if width:
         return "<br>".join(textwrap.wrap(escaped, width=width, break_long_words=True)) or escaped
     return escaped
+
+
+def _has_text(value: object) -> bool:
+    """A quote or note is there: a non-empty string (missing ones come back from the store as NaN)."""
+    return isinstance(value, str) and value != ""
 
 
 def _hover_rows(frame: pd.DataFrame, indicator: Indicator) -> list[list[str]]:
@@ -46,7 +52,9 @@ def _hover_rows(frame: pd.DataFrame, indicator: Indicator) -> list[list[str]]:
             safe_text(row.period),
             safe_text(format_value(row.value, indicator.unit, row.qualifier, indicator.decimals)),
             safe_text(row.source_title, width=70),
-            safe_text(f"“{row.quote}”" if row.quote else (row.note or ""), width=70),
+            safe_text(
+                f"“{row.quote}”" if _has_text(row.quote) else (row.note if _has_text(row.note) else ""), width=70
+            ),
             safe_text(row.entity_name),
         ]
         for row in frame.itertuples()

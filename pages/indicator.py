@@ -27,7 +27,7 @@ chosen = st.selectbox(
 st.query_params["indicator"] = chosen
 indicator = by_id[chosen]
 
-st.title(indicator.name)
+st.title(webapp.md(indicator.name))
 if indicator.description:
     st.caption(webapp.md(indicator.description))
 

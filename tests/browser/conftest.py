@@ -153,4 +153,32 @@ def scroll_overflow(page) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
 
 
+def chart_points(page):
+    """Every marker plotly drew on the page's chart."""
+    return page.locator("[data-testid='stPlotlyChart'] .scatterlayer path.point")
+
+
+def hover_point(page, value: float):
+    """Move the mouse onto the point plotted for ``value``; returns the hover box's locator. The point is
+    found through plotly's own data (``calcdata``), then hovered where a person would put the mouse."""
+    index = page.evaluate(
+        """(value) => {
+            const plot = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+            let index = 0;
+            for (const trace of plot.calcdata) {
+                for (const point of trace) {
+                    if (Math.abs(point.y - value) < 1e-9) return index;
+                    index += 1;
+                }
+            }
+            return -1;
+        }""",
+        value,
+    )
+    assert index >= 0, f"no point for {value} on the chart"
+    box = chart_points(page).nth(index).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    return page.locator("[data-testid='stPlotlyChart'] .hoverlayer .hovertext")
+
+
 REPOSITORY = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import PHONE, REPOSITORY, no_exceptions, open_app, scroll_overflow, settle
+from conftest import PHONE, REPOSITORY, chart_points, hover_point, no_exceptions, open_app, scroll_overflow, settle
 from playwright.sync_api import expect
 from streamlit_server import add_figures
 
@@ -56,10 +56,6 @@ def _tile(page, indicator_id: str):
     return page.locator("[data-testid='stVerticalBlock']").filter(has=link).last
 
 
-def _points(page):
-    return page.locator("[data-testid='stPlotlyChart'] .scatterlayer path.point")
-
-
 def test_overview_shows_every_indicator_with_its_value_and_unit(page, server):
     open_app(page, server)
     no_exceptions(page)
@@ -88,36 +84,16 @@ def test_indicator_opens_from_its_tile_charts_every_point_and_hovers_the_source(
     expect(page).to_have_url(re.compile(r"indicator=gdp_growth"))
     settle(page)
     no_exceptions(page)
-    points = _points(page)
+    points = chart_points(page)
     expect(points).to_have_count(server.facts["growth_points"])  # 5 + 4 official figures, 1 claim
 
     # hover Serbia's 2021 point: the hover box names the value, the entity and the source
-    serbia = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").filter(has=page.locator("path.point"))
-    box = points.nth(_index_of_value(page, 7.7)).bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    hover = page.locator("[data-testid='stPlotlyChart'] .hoverlayer .hovertext")
+    traces = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").filter(has=page.locator("path.point"))
+    hover = hover_point(page, 7.7)
     expect(hover).to_contain_text("Source: National accounts (test series)")
     expect(hover).to_contain_text("7.7 %")
     expect(hover).to_contain_text("Serbia")
-    assert serbia.count() == 3  # Serbia official, Serbia's claim, United States official
-
-
-def _index_of_value(page, value: float) -> int:
-    """The position, among all drawn points, of the point plotted for ``value`` (read from plotly's data)."""
-    return page.evaluate(
-        """(value) => {
-            const plot = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
-            let index = 0;
-            for (const trace of plot.calcdata) {
-                for (const point of trace) {
-                    if (Math.abs(point.y - value) < 1e-9) return index;
-                    index += 1;
-                }
-            }
-            return -1;
-        }""",
-        value,
-    )
+    assert traces.count() == 3  # Serbia official, Serbia's claim, United States official
 
 
 def test_compare_two_entities_and_reopen_the_view_from_its_link(page, server):
@@ -126,15 +102,15 @@ def test_compare_two_entities_and_reopen_the_view_from_its_link(page, server):
     picker = page.get_by_test_id("stMultiSelect")
     expect(picker).to_contain_text("Serbia (SRB)")
     expect(picker).to_contain_text("United States (USA)")
-    expect(_points(page)).to_have_count(10)
+    expect(chart_points(page)).to_have_count(10)
 
     # take the United States away, then compare again
     picker.get_by_role("button", name="Remove United States (USA)").click()
-    expect(_points(page)).to_have_count(1 + len(SERBIA))
+    expect(chart_points(page)).to_have_count(1 + len(SERBIA))
     settle(page)
     picker.get_by_role("combobox").click()
     page.get_by_role("option", name="United States (USA)").click()
-    expect(_points(page)).to_have_count(1 + len(SERBIA) + len(USA))
+    expect(chart_points(page)).to_have_count(1 + len(SERBIA) + len(USA))
     settle(page)
     expect(page.get_by_test_id("stPlotlyChart").locator(".legend")).to_contain_text("United States")
     no_exceptions(page)
@@ -148,7 +124,7 @@ def test_compare_two_entities_and_reopen_the_view_from_its_link(page, server):
     settle(other)
     chosen = other.get_by_test_id("stSelectbox").get_by_role("combobox", name="Indicator")
     expect(chosen).to_have_value(f"{server.facts['growth_name']} ({GROWTH})")
-    expect(_points(other)).to_have_count(server.facts["growth_points"])
+    expect(chart_points(other)).to_have_count(server.facts["growth_points"])
     no_exceptions(other)
 
 
@@ -160,7 +136,7 @@ def test_phone_width_pages_are_readable_without_sideways_scrolling(page, server,
     title = page.locator("h1")
     expect(title).to_be_visible()
     if path:
-        expect(_points(page)).to_have_count(server.facts["growth_points"])
+        expect(chart_points(page)).to_have_count(server.facts["growth_points"])
         chart = page.get_by_test_id("stPlotlyChart").bounding_box()
         assert chart["width"] <= PHONE["width"]
     else:
