@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import PHONE, REPOSITORY, chart_points, hover_point, no_exceptions, open_app, scroll_overflow, settle
+from browsing import PHONE, REPOSITORY, chart_points, hover_point, no_exceptions, open_app, scroll_overflow, settle
 from playwright.sync_api import expect
 from streamlit_server import add_figures
 

@@ -4,7 +4,7 @@ javascript: links in an indicator's name, a source's title, a quote and a note s
 from __future__ import annotations
 
 import pytest
-from conftest import chart_points, hover_point, no_exceptions, open_app, settle
+from browsing import chart_points, hover_point, no_exceptions, open_app, settle
 from playwright.sync_api import expect
 from streamlit_server import add_figures
 
