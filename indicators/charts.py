@@ -123,6 +123,14 @@ def indicator_figure(
             annotation_text=safe_text(indicator.benchmark_label or f"benchmark {indicator.benchmark_value:g}"),
             annotation_position="top left",
         )
+    starts = pd.to_datetime(series["period_start"]).dropna().unique() if not series.empty else []
+    if len(starts) == 1:
+        # One date only: plotly would zoom into milliseconds around it ("23:59:59.999"); show the years
+        # around it instead.
+        only = pd.Timestamp(starts[0])
+        figure.update_xaxes(
+            range=[only - pd.DateOffset(years=1), only + pd.DateOffset(years=1)], dtick="M12", tickformat="%Y"
+        )
     figure.update_layout(
         title={"text": safe_text(indicator.name)},
         yaxis_title=safe_text(unit_label),
