@@ -64,8 +64,11 @@ def open_app(page, server: Server, path: str = "") -> None:
 
 
 def no_exceptions(page) -> None:
+    """No traceback on the page and no "Page not found" dialog (the address did not match a page)."""
     exceptions = page.locator("[data-testid='stException']")
     assert exceptions.count() == 0, exceptions.all_inner_texts()
+    lost = page.get_by_test_id("stDialog").filter(has_text="Page not found")
+    assert lost.count() == 0, f"{page.url}: {lost.all_inner_texts()}"
 
 
 def scroll_overflow(page) -> int:

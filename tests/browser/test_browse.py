@@ -109,8 +109,9 @@ def test_indicator_opens_from_its_tile_charts_every_point_and_hovers_the_source(
 
 
 def test_compare_two_entities_and_reopen_the_view_from_its_link(page, server):
-    open_app(page, server, f"?indicator={GROWTH}")
+    open_app(page, server, f"?indicator={GROWTH}")  # the README's deep link
     expect(page.locator("h1")).to_have_text(server.facts["growth_name"])
+    expect(page).to_have_url(re.compile(rf"/indicator\?indicator={GROWTH}$"))
     picker = page.get_by_test_id("stMultiSelect")
     expect(picker).to_contain_text("Serbia (SRB)")
     expect(picker).to_contain_text("United States (USA)")
@@ -129,7 +130,7 @@ def test_compare_two_entities_and_reopen_the_view_from_its_link(page, server):
 
     # the address bar's link opens the same view in a new tab
     link = page.url
-    assert f"indicator={GROWTH}" in link
+    assert link.endswith(f"/indicator?indicator={GROWTH}")
     other = page.context.new_page()
     other.goto(link)
     expect(other.locator("h1")).to_have_text(server.facts["growth_name"])
