@@ -115,6 +115,7 @@ def indicator_figure(
             annotation_text=safe_text(indicator.benchmark_label or f"benchmark {indicator.benchmark_value:g}"),
             annotation_position="top left",
         )
+    _time_axis(figure, series)
     figure.update_layout(
         title={"text": safe_text(indicator.name)},
         yaxis_title=safe_text(unit_label),
@@ -125,6 +126,19 @@ def indicator_figure(
         template="plotly_white",
     )
     return figure
+
+
+def _time_axis(figure: go.Figure, series: pd.DataFrame) -> None:
+    """Years read as years (not as midnight timestamps), and a lone point gets room around it."""
+    if series.empty:
+        return
+    starts = pd.to_datetime(series["period_start"])
+    annual = bool(series["period"].astype(str).str.fullmatch(r"\d{4}").all())
+    if annual:
+        figure.update_xaxes(tickformat="%Y", dtick="M12" if starts.dt.year.nunique() <= 12 else None)
+    if starts.nunique() == 1:
+        only = starts.iloc[0]
+        figure.update_xaxes(range=[only - pd.DateOffset(years=2), only + pd.DateOffset(years=2)])
 
 
 def sparkline_figure(points: pd.DataFrame, colour: str = "#0C4076") -> go.Figure:
