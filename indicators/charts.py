@@ -139,6 +139,13 @@ def _time_axis(figure: go.Figure, series: pd.DataFrame) -> None:
     if starts.nunique() == 1:
         only = starts.iloc[0]
         figure.update_xaxes(range=[only - pd.DateOffset(years=2), only + pd.DateOffset(years=2)])
+    values = series["value"]
+    if (values >= 0).all():
+        # levels and shares read against zero; a lone value would otherwise get a microscopic axis
+        figure.update_yaxes(rangemode="tozero")
+        if values.nunique() == 1:
+            top = float(values.iloc[0]) or 1.0
+            figure.update_yaxes(range=[0, top * 1.5])
 
 
 def sparkline_figure(points: pd.DataFrame, colour: str = "#0C4076") -> go.Figure:
