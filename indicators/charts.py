@@ -115,7 +115,7 @@ def indicator_figure(
             annotation_text=safe_text(indicator.benchmark_label or f"benchmark {indicator.benchmark_value:g}"),
             annotation_position="top left",
         )
-    _time_axis(figure, series)
+    _axes(figure, series, log_scale=log_scale)
     figure.update_layout(
         title={"text": safe_text(indicator.name)},
         yaxis_title=safe_text(unit_label),
@@ -128,7 +128,7 @@ def indicator_figure(
     return figure
 
 
-def _time_axis(figure: go.Figure, series: pd.DataFrame) -> None:
+def _axes(figure: go.Figure, series: pd.DataFrame, *, log_scale: bool) -> None:
     """Years read as years (not as midnight timestamps), and a lone point gets room around it."""
     if series.empty:
         return
@@ -140,7 +140,7 @@ def _time_axis(figure: go.Figure, series: pd.DataFrame) -> None:
         only = starts.iloc[0]
         figure.update_xaxes(range=[only - pd.DateOffset(years=2), only + pd.DateOffset(years=2)])
     values = series["value"]
-    if (values >= 0).all():
+    if not log_scale and (values >= 0).all():
         # levels and shares read against zero; a lone value would otherwise get a microscopic axis
         figure.update_yaxes(rangemode="tozero")
         if values.nunique() == 1:
