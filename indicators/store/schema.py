@@ -124,8 +124,39 @@ def _initial(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+EVENT_TYPES_SQL = "'visit', 'agreement', 'sanction', 'conflict', 'election', 'rating', 'crisis'"
+
+
+def _events(con: duckdb.DuckDBPyConnection) -> None:
+    """Dated bilateral events, versioned like observations: an edit supersedes the current version of the
+    event (same ``id``) and inserts a new one, a deletion only supersedes; every write is a ``batch``."""
+    con.execute(
+        f"""
+        CREATE SEQUENCE event_version_id START 1;
+        CREATE TABLE event (
+            version_id BIGINT NOT NULL DEFAULT nextval('event_version_id'),
+            id VARCHAR NOT NULL,          -- a stable slug: 1999-03-24-nato-bombing
+            date VARCHAR NOT NULL,        -- an SDMX period, exactly as written: 1999, 1980-06, 2024-11-05
+            date_start DATE NOT NULL,     -- for sorting and charting only
+            type VARCHAR NOT NULL CHECK (type IN ({EVENT_TYPES_SQL})),
+            title VARCHAR NOT NULL,
+            source_id VARCHAR NOT NULL,
+            quote VARCHAR,
+            note VARCHAR,
+            batch_id BIGINT NOT NULL,
+            recorded_at TIMESTAMP NOT NULL,
+            recorded_by VARCHAR NOT NULL,
+            superseded_at TIMESTAMP,
+            superseded_batch BIGINT
+        );
+        CREATE VIEW current_event AS SELECT * FROM event WHERE superseded_at IS NULL;
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
+    ("0002_events", _events),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
