@@ -48,20 +48,15 @@ def _rows(series: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     return neutralise_formulas(frame.reindex(columns=list(OBSERVATION_CSV_COLUMNS)))
 
 
-def chart_csv(
-    series: pd.DataFrame, indicator: Indicator, filters: dict[str, str], exported_at: dt.datetime
-) -> bytes:
+def chart_csv(series: pd.DataFrame, indicator: Indicator, filters: dict[str, str], exported_at: dt.datetime) -> bytes:
     """``# name: value`` header lines, then our CSV columns."""
-    header = "".join(
-        f"# {name}: {' '.join(str(value).split())}\n" for name, value in metadata(indicator, series, filters, exported_at)
-    )
+    lines = metadata(indicator, series, filters, exported_at)
+    header = "".join(f"# {name}: {' '.join(str(value).split())}\n" for name, value in lines)
     body = _rows(series, indicator).to_csv(index=False, float_format="%.15g", lineterminator="\n")
     return (header + body).encode("utf-8")
 
 
-def chart_xlsx(
-    series: pd.DataFrame, indicator: Indicator, filters: dict[str, str], exported_at: dt.datetime
-) -> bytes:
+def chart_xlsx(series: pd.DataFrame, indicator: Indicator, filters: dict[str, str], exported_at: dt.datetime) -> bytes:
     """One sheet: the metadata as name/value rows at the top, a blank row, then the data in our columns."""
     lines = metadata(indicator, series, filters, exported_at)
     buffer = io.BytesIO()
