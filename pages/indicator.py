@@ -85,15 +85,16 @@ if selected:
 periods = sorted(set(series["period"]), key=lambda text: analysis.parse_period(text).start)
 start = end = None
 if len(periods) >= 2:
-    current = st.session_state.get("view_range")
+    # A range slider takes its mode from ``value``, so it is not keyed: the last range shown is kept here.
+    current = st.session_state.get("_view_range")
     if "range" in pending:
         value = viewstate.snap_range(periods, *pending["range"])
-    elif isinstance(current, tuple | list) and len(current) == 2 and all(p in periods for p in current):
-        value = tuple(current)
+    elif isinstance(current, tuple) and all(period in periods for period in current):
+        value = current
     else:
         value = (periods[0], periods[-1])
-    st.session_state["view_range"] = value
-    start, end = st.select_slider("Periods shown", periods, key="view_range")
+    start, end = st.select_slider("Periods shown", periods, value=value)
+    st.session_state["_view_range"] = (start, end)
     starts = series["period"].map(lambda text: analysis.parse_period(text).start)
     series = series[(starts >= analysis.parse_period(start).start) & (starts <= analysis.parse_period(end).start)]
 
