@@ -58,6 +58,8 @@ default = options if len(options) <= 3 else [e for e in options if e == indicato
 if "entities" in pending:
     wanted = pending["entities"]
     st.session_state["view_entities"] = default if wanted is None else [e for e in wanted if e in options]
+    if unknown := [code for code in wanted or () if code not in options]:
+        st.warning(f"This link: no figures of this indicator for {webapp.md(', '.join(unknown))}; left out")
 elif st.session_state.get("_entities_for") != indicator.id:
     st.session_state["view_entities"] = default
 else:
