@@ -86,6 +86,7 @@ if selected:
     series = series[series["entity"].isin(selected)]
 periods = sorted(set(series["period"]), key=lambda text: analysis.parse_period(text).start)
 start = end = None
+whole_series = series  # the before/after table looks beyond the range shown
 if len(periods) >= 2:
     # A range slider takes its mode from ``value``, so it is not keyed: the last range shown is kept here.
     current = st.session_state.get("_view_range")
@@ -102,9 +103,9 @@ if len(periods) >= 2:
 
 event_types = st.multiselect("Events shown on the chart", EVENT_TYPES, key="view_event_types")
 events = webapp.read(store, "events", None, as_of)
-if start and end:
-    events = analysis.events_in_range(events, analysis.parse_period(start).start, analysis.period_end(end))
 shown_events = events[events["type"].isin(event_types)]
+if start and end:
+    shown_events = analysis.events_in_range(shown_events, analysis.parse_period(start).start, analysis.period_end(end))
 
 # --- freshness and provenance of the view ------------------------------------------------------------
 last = webapp.read(store, "last_changed", indicator.id)
@@ -151,7 +152,7 @@ if event_id:
     chosen_event = events[events["id"] == event_id].iloc[0]
     if isinstance(chosen_event["quote"], str) and chosen_event["quote"]:
         st.caption(f"“{webapp.md(chosen_event['quote'])}” — {webapp.md(chosen_event['source_title'])}")
-    change = analysis.event_window(series, chosen_event["date"], int(window), int(window))
+    change = analysis.event_window(whole_series, chosen_event["date"], int(window), int(window))
     if change.empty:
         st.info(
             f"No line of this chart has figures both within {window} years before and after {chosen_event['date']}."
