@@ -152,6 +152,20 @@ def test_a_corrected_event_keeps_its_old_version_for_the_as_of_view(store):
     assert store.events(as_of=seeded_at).set_index("id").loc["2015-migration-crisis", "date"] == "2015"
 
 
+def test_the_events_change_log_says_who_added_corrected_and_removed_what(store):
+    event = Event(date="2025-09", type="visit", title="A visit", source_id="pupin_2024")
+    store.write_events([event], kind="event", who="ana", reason="news")
+    store.write_events([event.model_copy(update={"title": "A state visit"})], kind="event", who="bo", reason="fix")
+    store.delete_event(event.id, who="cy", reason="did not happen")
+    log = store.event_changes(limit=3)
+    assert list(zip(log["who"], log["action"], log["new_title"].fillna(""), strict=True)) == [
+        ("cy", "delete", ""),
+        ("bo", "change", "A state visit"),
+        ("ana", "add", "A visit"),
+    ]
+    assert log.iloc[1]["old_title"] == "A visit"
+
+
 def test_deleting_an_event_is_a_batch_and_an_unknown_source_is_refused(store):
     batch = store.delete_event("2008-global-financial-crisis", who="ana", reason="not bilateral")
     assert "2008-global-financial-crisis" not in set(store.events()["id"])

@@ -45,6 +45,13 @@ class EventsMixin:
             params,
         )
 
+    def event_changes(self, limit: int | None = None) -> pd.DataFrame:
+        """The events' change log, newest first: who added, corrected or removed which event, when and why."""
+        return self.query_df(
+            "SELECT * FROM event_change_log ORDER BY changed_at DESC, batch_id DESC, event_id LIMIT ?",
+            [limit if limit is not None else 2**62],
+        )
+
     def last_changed(self, indicator_id: str) -> dt.datetime | None:
         """When any figure of this indicator last changed (added, corrected or deleted)."""
         value = self.query_value(

@@ -150,6 +150,22 @@ def _events(con: duckdb.DuckDBPyConnection) -> None:
             superseded_batch BIGINT
         );
         CREATE VIEW current_event AS SELECT * FROM event WHERE superseded_at IS NULL;
+
+        -- the events' change log, shaped like change_log: one row per event a batch added, changed or removed
+        CREATE VIEW event_change_log AS
+            SELECT b.id AS batch_id, b.kind, b.who, b.created_at AS changed_at, b.reason, n.id AS event_id,
+                   CASE WHEN o.version_id IS NULL THEN 'add' ELSE 'change' END AS action,
+                   o.date AS old_date, n.date AS new_date, o.title AS old_title, n.title AS new_title,
+                   o.version_id AS old_version_id, n.version_id AS new_version_id
+            FROM event n
+            JOIN batch b ON b.id = n.batch_id
+            LEFT JOIN event o ON o.superseded_batch = n.batch_id AND o.id = n.id
+            UNION ALL
+            SELECT b.id, b.kind, b.who, b.created_at, b.reason, o.id, 'delete', o.date, NULL, o.title, NULL,
+                   o.version_id, NULL
+            FROM event o
+            JOIN batch b ON b.id = o.superseded_batch
+            WHERE NOT EXISTS (SELECT 1 FROM event n WHERE n.batch_id = o.superseded_batch AND n.id = o.id);
         """
     )
 
