@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from indicators.models import Indicator, Observation, Source
-from indicators.units import UNITS, UnitError, parse_unit
+from indicators.units import UNITS, UnitError, format_value, parse_unit
 
 # model field -> the field a person sees
 _FIELD_NAMES = {"indicator_id": "indicator", "source_id": "source", "min_value": "range", "max_value": "range"}
@@ -143,6 +143,8 @@ def check_source(
     """A new source from a form: title required; year 1800-2100; URL http(s) only."""
     year_value: object = None
     errors: dict[str, str] = {}
+    if not (title or "").strip():
+        errors["title"] = "enter the source's title"
     if year not in (None, "") and str(year).strip():
         try:
             year_value = int(str(year).strip())
@@ -175,3 +177,85 @@ def _checked(model: type[BaseModel], data: dict[str, Any], fallback: str, errors
             errors.setdefault(name, message)
         return Checked(None, errors)
     return Checked(None, errors) if errors else Checked(result, {})
+
+
+def split_value(value: float, indicator: Indicator) -> tuple[str, str]:
+    """A base-unit value as a form shows it: the largest scale it reaches (1.7e9 USD -> "1.7", "billion USD")."""
+    unit = UNITS[indicator.unit]
+    best = ""
+    for scale, factor in unit.scales.items():
+        if abs(value) >= factor and factor >= unit.scales[best]:
+            best = scale
+    number = value / unit.scales[best]
+    return f"{number:.15g}", f"{best} {unit.id}".strip()
+
+
+def optional_number(text: object) -> float | None:
+    """A number typed in an optional field: blank is None; anything else must be a number."""
+    if text is None or not str(text).strip():
+        return None
+    return parse_number(text)
+
+
+@dataclass
+class Outcome:
+    """What a save did, for a person: level is success, info, warning or error."""
+
+    level: str
+    message: str
+    batch_id: int | None = None
+
+
+def describe_version(indicator: Indicator, version) -> str:
+    shown = format_value(version.value, indicator.unit, version.qualifier, indicator.decimals)
+    return (
+        f"{shown} (recorded by {version.recorded_by} on {version.recorded_at:%Y-%m-%d %H:%M} UTC, "
+        f"batch {version.batch_id})"
+    )
+
+
+def save_figure(
+    store,
+    indicator: Indicator,
+    observation: Observation,
+    *,
+    opened: dict,
+    who: str,
+    reason: str,
+    new_source: Source | None = None,
+) -> Outcome:
+    """Save one figure from a form. ``opened`` maps a figure's key to the version id the person has seen
+    (None: they expect no figure yet). A figure they have not seen is shown first and not overwritten; a
+    figure changed since they saw it is refused with its current value. ``opened`` is updated to what the
+    person has now seen."""
+    from indicators.store import EditConflict, StoreError
+
+    key = observation.key
+    current = store.current_version(*key)
+    if key not in opened and current is not None:
+        opened[key] = current.id
+        return Outcome(
+            "warning",
+            f"A value already exists for {' '.join(key[:3])} from {key[3]}: {describe_version(indicator, current)}. "
+            "Nothing was saved yet: press Save again to replace it.",
+        )
+    try:
+        result = store.save_observation(
+            observation, who=who, reason=reason, expected_version=opened.get(key), new_source=new_source
+        )
+    except EditConflict as conflict:
+        opened[key] = conflict.current.id if conflict.current else None
+        return Outcome("error", str(conflict))
+    except StoreError as error:
+        return Outcome("error", str(error))
+    if result.action == "unchanged":
+        return Outcome("info", "Nothing changed: the store already holds exactly this.")
+    opened[key] = result.version.id
+    shown = format_value(observation.value, indicator.unit, observation.qualifier, indicator.decimals)
+    verb = "added" if result.action == "add" else "corrected"
+    return Outcome(
+        "success",
+        f"Saved ({verb}): {shown} for {observation.entity} {observation.period}, batch {result.batch_id}. "
+        "Undo it on the History page.",
+        result.batch_id,
+    )

@@ -66,8 +66,30 @@ def history_table(log: pd.DataFrame, indicators: dict[str, Indicator]) -> pd.Dat
                 "new": _shown(row.new_value, row.new_qualifier, indicator),
                 "why": row.reason,
                 "batch": int(row.batch_id),
-                "kind": row.kind + (f" of batch {int(row.undoes)}" if row.undoes == row.undoes and row.undoes else ""),
+                "kind": row.kind + (f" of batch {int(row.undoes)}" if pd.notna(row.undoes) else ""),
             }
         )
     columns = ["when (UTC)", "who", "action", "what", "old", "new", "why", "batch", "kind"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def batch_choices(log: pd.DataFrame) -> dict[int, str]:
+    """The batches in a change log, newest first, labelled for a picker: "Batch 12 · edit by ana · 2025-..."."""
+    choices: dict[int, str] = {}
+    for batch_id, rows in log.groupby("batch_id", sort=False):
+        first = rows.iloc[0]
+        when = pd.Timestamp(first["changed_at"]).strftime("%Y-%m-%d %H:%M")
+        reason = first["reason"] if isinstance(first["reason"], str) else ""
+        choices[int(batch_id)] = (
+            f"Batch {batch_id} · {first['kind']} by {first['who']} · {when} · {len(rows)} change(s)"
+        )
+        if reason:
+            choices[int(batch_id)] += f" · {reason[:60]}"
+    return dict(sorted(choices.items(), reverse=True))
+
+
+def batch_figures(log: pd.DataFrame, batch_id: int) -> dict[str, tuple[str, str, str, str]]:
+    """The figures one batch changed, labelled: "gdp_growth SRB 2024 (pupin_2024)" -> key."""
+    rows = log[(log["batch_id"] == batch_id) & log["entity"].notna()]
+    keys = rows[["indicator_id", "entity", "period", "source_id"]].drop_duplicates().itertuples(index=False)
+    return {f"{k[0]} {k[1]} {k[2]} ({k[3]})": tuple(k) for k in keys}
