@@ -126,9 +126,10 @@ def test_an_existing_value_is_shown_before_it_is_overwritten(seeded, app):
 
 
 def test_a_link_opens_the_figure_for_correcting_and_a_concurrent_change_is_refused(seeded, app):
-    at = app()
+    at = app().run()
+    # as a browser opening /enter?indicator=...: the Enter page reads the link (the root URL with
+    # ?indicator= would open the Indicator page instead, which keeps its own state in the URL)
     at.query_params.update({"indicator": "gdp_growth", "entity": "SRB", "period": "2024", "source": "pupin_2024"})
-    at.run()
     at.switch_page(ENTER).run()
     assert "Correcting the current value" in at.info[0].value
     assert at.text_input(key="value_gdp_growth").value == "3.8"
@@ -161,9 +162,10 @@ def test_a_link_opens_the_figure_for_correcting_and_a_concurrent_change_is_refus
 
 
 def test_an_editor_deletes_a_figure_with_a_reason(seeded, app):
-    at = app()
+    at = app().run()
+    # as a browser opening /enter?indicator=...: the Enter page reads the link (the root URL with
+    # ?indicator= would open the Indicator page instead, which keeps its own state in the URL)
     at.query_params.update({"indicator": "gdp_growth", "entity": "SRB", "period": "2024", "source": "pupin_2024"})
-    at.run()
     at.switch_page(ENTER).run()
     at.text_input(key="delete_reason").set_value("wrong year")
     at.button(key="FormSubmitter:delete_form-Delete").click().run()
