@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators import webapp
+from indicators import access, webapp
 from indicators.config import settings
 
 st.set_page_config(page_title="Serbia–US relations in figures", page_icon="📊", layout="wide")
@@ -13,8 +13,17 @@ browse = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/indicator.py", title="Indicator", icon=":material/show_chart:"),
     st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:"),
+    st.Page("pages/history.py", title="History", icon=":material/history:"),
 ]
-navigation = st.navigation({"Browse": browse})
+# Pages that change the store: listed only for someone who may edit now (never in read-only mode; with an
+# editor password, only once signed in). Add new editing pages here.
+edit = [
+    st.Page("pages/enter.py", title="Enter", icon=":material/edit:"),
+]
+sections = {"Browse": browse}
+if access.may_edit():
+    sections["Edit"] = edit
+navigation = st.navigation(sections)
 if "indicator" in st.query_params and navigation is browse[0]:
     # ?indicator=ID on the front page opens the Indicator page on that indicator. (The Indicator page
     # keeps its own address, /indicator, so links to it also work when opened in a new tab.)
@@ -22,7 +31,7 @@ if "indicator" in st.query_params and navigation is browse[0]:
 
 with st.sidebar:
     config = settings()
-    # No code span here: inside backticks md()'s escapes would show as backslashes in the path.
     st.caption(f"Store: {webapp.md(store.label)}" + (" · read-only" if config.read_only else ""))
+    access.sidebar()
 
 navigation.run()
