@@ -83,22 +83,20 @@ def chart_points(page):
 
 def hover_point(page, value: float):
     """Move the mouse onto the point plotted for ``value``; returns the hover box's locator. The point is
-    found through plotly's own data (``calcdata``), then hovered where a person would put the mouse."""
+    found through the data plotly bound to each marker, then hovered where a person would put the mouse."""
     index = page.evaluate(
-        """(value) => {
-            const plot = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
-            let index = 0;
-            for (const trace of plot.calcdata) {
-                for (const point of trace) {
-                    if (Math.abs(point.y - value) < 1e-9) return index;
-                    index += 1;
-                }
-            }
-            return -1;
-        }""",
+        """(value) => [...document.querySelectorAll(
+                "[data-testid='stPlotlyChart'] .scatterlayer path.point")]
+            .findIndex(point => point.__data__ && Math.abs(point.__data__.y - value) < 1e-9)""",
         value,
     )
     assert index >= 0, f"no point for {value} on the chart"
+    # Streamlit scrolls its main block, not the window: bring the point to the middle of the screen there.
+    page.evaluate(
+        """(index) => document.querySelectorAll("[data-testid='stPlotlyChart'] .scatterlayer path.point")[index]
+            .scrollIntoView({block: "center"})""",
+        index,
+    )
     box = chart_points(page).nth(index).bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     return page.locator("[data-testid='stPlotlyChart'] .hoverlayer .hovertext")
