@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators import webapp
+from indicators import access, webapp
 from indicators.config import settings
 
 st.set_page_config(page_title="Serbia–US relations in figures", page_icon="📊", layout="wide")
@@ -15,7 +15,10 @@ browse = [
     st.Page("pages/indicator.py", title="Indicator", icon=":material/show_chart:", default=deep_link),
     st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:"),
 ]
-navigation = st.navigation({"Browse": browse})
+sections = {"Browse": browse}
+if access.editing_enabled():
+    sections["Edit"] = [st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:")]
+navigation = st.navigation(sections)
 
 with st.sidebar:
     config = settings()

@@ -97,7 +97,7 @@ def sdmx_to_long(table: pd.DataFrame, dialect: Dialect) -> Foreign:
 
 
 def eurostat_to_long(table: pd.DataFrame, dialect: Dialect) -> Foreign:
-    first = [c for c in table.columns if c != "row"][0]
+    first = next(c for c in table.columns if c != "row")
     names, _, _ = first.partition("\\")
     dimensions = [d.strip() for d in names.split(",")]
     if "geo" not in dimensions:
