@@ -53,7 +53,7 @@ CASES = [
             "series": "c_resid=FOR, unit=NR, nace_r2=I551-I553",
             "pair_with": "USA",
         },
-    ),  # fmt: skip
+    ),
     Case(
         "sdmx20_labels_real_gdp_pc.csv",
         "rejected",
@@ -61,14 +61,14 @@ CASES = [
         line=24,
         column="value",
         reason="above the largest valid value 50",
-    ),  # fmt: skip
+    ),
     Case(
         "census_country_trimmed.xlsx",
         "ok",
         14,
         "census",
         {"indicator": "trade_volume", "entities": ["SRB"], "years": (2009, 2022)},
-    ),  # fmt: skip
+    ),
     # hand-made: our format in the dialects analysts' tools write
     Case("native_good.csv", "ok", 2, "native"),
     Case("native_minimal.csv", "ok", 2, "native", {"source_text": "My own notes"}),

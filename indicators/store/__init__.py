@@ -6,13 +6,14 @@ connection model is explained in ``connection.py``; the schema and its migration
 
 from __future__ import annotations
 
+from indicators.store.claimcheck import ClaimCheckMixin
 from indicators.store.base import MEMORY, StoreBase, local_user, utc_now
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
 from indicators.store.reads import ReadsMixin
 from indicators.store.writes import WriteResult, WritesMixin
 
 
-class Store(ReadsMixin, WritesMixin, StoreBase):
+class Store(ClaimCheckMixin, ReadsMixin, WritesMixin, StoreBase):
     """All reads and writes of the dashboard's data, on one DuckDB file."""
 
 
