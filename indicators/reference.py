@@ -17,8 +17,8 @@ from indicators.config import DATA_DIR
 from indicators.ingest import Mapping, Options, read_upload, source_for_text
 from indicators.ingest.mapping import to_rows
 from indicators.models import Indicator, Source
-from indicators.validate import validate_observations
 from indicators.store import Store
+from indicators.validate import validate_observations
 
 REFERENCE_DIR = DATA_DIR / "reference"
 REFERENCE_MAX_MB = 50  # bundled files: the upload limit does not apply, but a sane bound does

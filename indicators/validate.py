@@ -99,9 +99,7 @@ def validate_observations(
     well_formed = indicator_text.fillna("").str.fullmatch(INDICATOR_ID_PATTERN.pattern)
     known = indicator_text.isin(list(indicators))
     found.append(
-        _problems(
-            rows, ~well_formed, "indicator", indicator_text, "not an indicator id (lower-case letters, digits, _)"
-        )
+        _problems(rows, ~well_formed, "indicator", indicator_text, "not an indicator id (lower-case letters, digits, _)")
     )
     found.append(
         _problems(
@@ -135,11 +133,9 @@ def validate_observations(
     raw_value = frame["value"]
     value = pd.to_numeric(raw_value, errors="coerce").astype("float64")
     not_number = value.isna() | ~np.isfinite(value.fillna(0.0))
-    overflow = (
-        not_number
-        & np.isinf(value.fillna(0.0))
-        & ~raw_value.astype("string").str.strip().str.lower().fillna("").str.lstrip("+-").str.startswith("inf")
-    )
+    # a number too large for a double reads as infinity: say so, rather than "not a number"
+    spelled_infinity = raw_value.astype("string").str.strip().str.lower().str.lstrip("+-").str.startswith("inf")
+    overflow = not_number & np.isinf(value.fillna(0.0)) & ~spelled_infinity.fillna(False)
     found.append(_problems(rows, not_number & ~overflow, "value", raw_value, "not a number"))
     found.append(_problems(rows, overflow, "value", raw_value, "too large for a double (overflows to infinity)"))
 
@@ -159,16 +155,12 @@ def validate_observations(
             continue
         multiplier[at] = factor
         mismatch = at & known & (expected_unit != unit_id)
-        unit_errors[mismatch] = (
-            "the indicator is measured in " + expected_unit[mismatch].astype(str) + f", not {unit_id}"
-        )
+        unit_errors[mismatch] = "the indicator is measured in " + expected_unit[mismatch].astype(str) + f", not {unit_id}"
     found.append(_problems(rows, unit_errors.notna(), "unit", unit_text, unit_errors))
     value = value * multiplier
 
     too_large = ~not_number & (value.abs() > LARGEST_VALUE)
-    found.append(
-        _problems(rows, too_large, "value", raw_value, f"too large for a statistic (more than {LARGEST_VALUE:g})")
-    )
+    found.append(_problems(rows, too_large, "value", raw_value, f"too large for a statistic (more than {LARGEST_VALUE:g})"))
 
     # valid range of the indicator, and of its unit (no negative head counts)
     minimum = indicator_text.map(
@@ -185,7 +177,9 @@ def validate_observations(
     below = ~not_number & minimum.notna() & (value < minimum)
     above = ~not_number & maximum.notna() & (value > maximum)
     found.append(
-        _problems(rows, below, "value", raw_value, "below the smallest valid value " + _numbers(minimum[below]))
+        _problems(
+            rows, below, "value", raw_value, "below the smallest valid value " + _numbers(minimum[below])
+        )
     )
     found.append(
         _problems(rows, above, "value", raw_value, "above the largest valid value " + _numbers(maximum[above]))
@@ -194,9 +188,7 @@ def validate_observations(
     # source: an id; blank sources are filled by the caller before validation
     source_text = frame["source"].astype("string").str.strip()
     bad_source = ~source_text.fillna("").str.fullmatch(SOURCE_ID_PATTERN.pattern)
-    found.append(
-        _problems(rows, bad_source, "source", source_text, "not a source id (lower-case letters, digits, _ . -)")
-    )
+    found.append(_problems(rows, bad_source, "source", source_text, "not a source id (lower-case letters, digits, _ . -)"))
     if sources is not None:
         unknown_source = ~bad_source & ~source_text.isin(list(sources))
         found.append(_problems(rows, unknown_source, "source", source_text, "unknown source id: add the source first"))
@@ -214,9 +206,7 @@ def validate_observations(
             "note": frame["note"].astype("string").str.strip().replace("", pd.NA),
         }
     )
-    problems = pd.concat(
-        [p for p in found if not p.empty] or [pd.DataFrame(columns=PROBLEM_COLUMNS)], ignore_index=True
-    )
+    problems = pd.concat([p for p in found if not p.empty] or [pd.DataFrame(columns=PROBLEM_COLUMNS)], ignore_index=True)
 
     # the same key twice in one file with different values is ambiguous: which one is true?
     key = ["indicator_id", "entity", "period", "source_id"]

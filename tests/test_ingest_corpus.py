@@ -32,11 +32,14 @@ class Case:
     line: int | None = None  # rejected: the first bad line ...
     column: str = ""  # ... its column
     reason: str = ""  # ... and part of the reason
+    unchanged: int = 0  # ok: figures the store already holds (the bundled reference series)
 
 
 CASES = [
     # real downloads, trimmed
-    Case("wdi_gdp_growth_2017.csv", "ok", 75, "wdi", {"indicator": "gdp_growth", "entities": ["SRB", "USA"]}),
+    Case(
+        "wdi_gdp_growth_2017.csv", "ok", 0, "wdi", {"indicator": "gdp_growth", "entities": ["SRB", "USA"]}, unchanged=75
+    ),  # the same vintage is bundled as a reference series
     Case("wdi_military_2018.csv", "ok", 21, "wdi", {"indicator": "defense_share_gdp", "entities": ["SRB"]}),
     Case("wdi_rehosted_gdp_growth.csv", "ok", 24, "wdi", {"indicator": "gdp_growth", "entities": ["SRB"]}),
     Case("owid_sipri_military.csv", "ok", 29, "owid", {"indicator": "defense_share_gdp", "entities": ["SRB"]}),
@@ -166,8 +169,9 @@ def test_each_file_gives_its_expected_result(case: Case, request: pytest.Fixture
     assert parsed.format == case.format
     assert plan.validated.ok, plan.problems
     result = commit_upload(upload_store, plan, who="test")
-    assert result.added == case.new
-    assert upload_store.query_value("SELECT kind FROM batch WHERE id = ?", [result.batch_id]) == "upload"
+    assert (result.added, result.unchanged) == (case.new, case.unchanged)
+    if case.new:
+        assert upload_store.query_value("SELECT kind FROM batch WHERE id = ?", [result.batch_id]) == "upload"
 
 
 def _stored(store: Store, indicator: str) -> pd.DataFrame:
@@ -202,12 +206,13 @@ def test_a_quoted_line_break_keeps_later_line_numbers_right(upload_store: Store)
 
 
 def test_world_bank_download_names_its_vintage_and_becomes_an_official_source(upload_store: Store):
-    parsed, plan = _load(Case("wdi_gdp_growth_2017.csv", "ok", mapping={"indicator": "gdp_growth"}), upload_store)
-    assert parsed.source_text == "World Bank WDI, last updated 2017-03-23"
+    case = Case("wdi_military_2018.csv", "ok", mapping={"indicator": "defense_share_gdp"})
+    parsed, plan = _load(case, upload_store)
+    assert parsed.source_text == "World Bank WDI, last updated 2018-02-22"
     assert [source.kind for source in plan.new_sources] == ["official"]
     commit_upload(upload_store, plan, who="test")
-    source = upload_store.sources().set_index("id").loc["world-bank-wdi-last-updated-2017-03-23"]
-    assert (source["kind"], source["year"]) == ("official", 2017)
+    source = upload_store.sources().set_index("id").loc["world-bank-wdi-last-updated-2018-02-22"]
+    assert (source["kind"], source["year"]) == ("official", 2018)
 
 
 def test_sdmx_applies_unit_mult_keeps_the_status_and_makes_pairs(upload_store: Store):
@@ -242,7 +247,7 @@ def test_changed_values_replace_or_live_beside_as_a_new_source(upload_store: Sto
     assert plan.changed()[["old", "new"]].iloc[0].tolist() == [425e6, 430e6]
     commit_upload(upload_store, plan, who="test", on_change="keep")
     trade = _stored(upload_store, "trade_volume")
-    trade = trade[trade["period"] == "2021"]
+    trade = trade[(trade["period"] == "2021") & trade["source"].str.startswith("my-notes")]
     assert sorted(trade["value"]) == [425e6, 430e6]
     assert len(set(trade["source"])) == 2
 
