@@ -192,6 +192,12 @@ def wide_to_long(table: pd.DataFrame, dialect: Dialect, filename: str = "") -> F
 
 def census_to_long(table: pd.DataFrame, dialect: Dialect, value_columns: list[str] | None = None) -> Foreign:
     columns = {c.lower(): c for c in table.columns}
+    if "idec" in columns and "edec" in columns:
+        # the running year holds only the months published so far (2023: January): not a full year
+        december = to_number(table[columns["idec"]], dialect).fillna(0) + to_number(
+            table[columns["edec"]], dialect
+        ).fillna(0)
+        table = table[december != 0]
     chosen = value_columns or [columns["iyr"], columns["eyr"]]
     foreign = table_to_long(table, dialect, columns["ctyname"], columns.get("year", table.columns[1]), chosen)
     foreign.source_text = "US Census Bureau, U.S. trade in goods by country"
