@@ -62,7 +62,7 @@ def test_cancel_writes_nothing(app):
     at = _upload(_upload_page(app), "native_minimal.csv")
     at.text_input(key="upload_source").set_value("My own notes").run()
     at.button(key="upload_cancel").click().run()
-    assert "Cancelled: nothing from native_minimal.csv was written." == _plain(at.success[0].value)
+    assert _plain(at.success[0].value) == "Cancelled: nothing from native_minimal.csv was written."
     at = _upload(at, "native_minimal.csv")
     at.text_input(key="upload_source").set_value("My own notes").run()
     assert _metrics(at)["New"] == 2
