@@ -44,19 +44,20 @@ def _numbers(values: pd.Series) -> pd.Series:
 
 
 def _map_distinct(column: pd.Series, rule) -> tuple[pd.Series, pd.Series]:
-    """Apply a per-value rule to each distinct value; return (normalised values, error message or NA)."""
-    distinct = pd.unique(column.astype("string").fillna(""))
-    normalised: dict[str, object] = {}
-    errors: dict[str, object] = {}
-    for value in distinct:
+    """Apply a per-value rule to each distinct value; return (normalised values, error message or NA).
+    The rule runs once per distinct value; results are spread back to the rows by position (factorize)."""
+    codes, distinct = pd.factorize(column.astype("string").fillna(""))
+    normalised = np.empty(len(distinct), dtype=object)
+    errors = np.empty(len(distinct), dtype=object)
+    for position, value in enumerate(distinct):
         try:
-            normalised[value] = rule(value)
-            errors[value] = pd.NA
+            normalised[position], errors[position] = rule(value), pd.NA
         except ValueError as error:
-            normalised[value] = pd.NA
-            errors[value] = str(error)
-    keys = column.astype("string").fillna("")
-    return keys.map(normalised), keys.map(errors)
+            normalised[position], errors[position] = pd.NA, str(error)
+    return (
+        pd.Series(normalised[codes], index=column.index, dtype=object),
+        pd.Series(errors[codes], index=column.index, dtype=object),
+    )
 
 
 def _problems(frame_rows: pd.Series, mask: pd.Series, column: str, values: pd.Series, reasons) -> pd.DataFrame:

@@ -50,11 +50,9 @@ def run_import(args) -> int:
         mapping = Mapping(indicator=args.indicator, entities=split_codes(args.entity), source_text=args.source)
         with store_for_command() as store:
             plan = plan_upload(store, parsed, mapping)
-            counts = plan.counts()
+            rejected = plan.rejected_lines
             if not plan.validated.ok and not args.skip_invalid:
-                raise CommandFailed(
-                    f"{counts['rejected']} invalid lines in {path.name}; nothing was written.\n{_report(plan)}"
-                )
+                raise CommandFailed(f"{rejected} invalid lines in {path.name}; nothing was written.\n{_report(plan)}")
             if args.dry_run:
                 print(f"dry run, nothing written: {plan.summary()}")
                 if not plan.validated.ok:
@@ -64,10 +62,10 @@ def run_import(args) -> int:
     except UploadError as error:
         raise CommandFailed(f"{path.name}: {error}") from None
     if not plan.validated.ok:
-        print(f"skipped {counts['rejected']} invalid lines:\n{_report(plan)}", file=sys.stderr)
+        print(f"skipped {rejected} invalid lines:\n{_report(plan)}", file=sys.stderr)
     batch = f"batch {result.batch_id}" if result.batch_id else "nothing to write"
     print(
         f"imported {path.name} ({parsed.describe()}): {result.added} new, {result.changed} changed, "
-        f"{result.unchanged} unchanged, {counts['rejected']} rejected; {batch}"
+        f"{result.unchanged} unchanged, {rejected} rejected; {batch}"
     )
     return 0

@@ -118,8 +118,9 @@ def to_number(cells: pd.Series, dialect: Dialect) -> pd.Series:
 
 
 def sniff(text: str) -> Dialect:
-    delimiter = sniff_delimiter(text)
-    header_row = sniff_header_row(_records(text, delimiter))
+    head = text[:65536]  # enough for the preamble and the first lines; never the whole file
+    delimiter = sniff_delimiter(head)
+    header_row = sniff_header_row(_records(head, delimiter))
     return Dialect(delimiter=delimiter, header_row=header_row)
 
 

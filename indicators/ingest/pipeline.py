@@ -51,8 +51,21 @@ class Plan:
     mapping: Mapping
     rows: pd.DataFrame  # our CSV columns + row, as mapped
     validated: Validated
-    preview: pd.DataFrame  # store.preview_observations of the valid rows
+    store: Store
     new_sources: list[Source] = field(default_factory=list)
+    _preview: pd.DataFrame | None = None
+
+    @property
+    def preview(self) -> pd.DataFrame:
+        """store.preview_observations of the valid rows (computed on first use: a CLI import skips it)."""
+        if self._preview is None:
+            if self.validated.rows.empty:
+                self._preview = pd.DataFrame(
+                    columns=["indicator_id", "entity", "period", "value", "source_id", "status", "current_value"]
+                )
+            else:
+                self._preview = self.store.preview_observations(self.validated.rows)
+        return self._preview
 
     @property
     def problems(self) -> pd.DataFrame:
@@ -118,11 +131,7 @@ def plan_upload(store: Store, parsed: Parsed, mapping: Mapping | None = None) ->
     validated = validate_observations(rows, store.indicator_map(), known_sources)
     no_source = (validated.problems["column"] == "source") & (validated.problems["value"] == "")
     validated.problems.loc[no_source, "reason"] = "no source: name one in the source column or as the upload's source"
-    if validated.rows.empty:
-        preview = pd.DataFrame(columns=["indicator_id", "entity", "period", "value", "source_id", "status"])
-    else:
-        preview = store.preview_observations(validated.rows)
-    return Plan(parsed, mapping, rows, validated, preview, new_sources)
+    return Plan(parsed, mapping, rows, validated, store, new_sources)
 
 
 def _keep_both(store: Store, plan: Plan, rows: pd.DataFrame, stamp: str) -> tuple[pd.DataFrame, list[Source]]:
