@@ -132,7 +132,7 @@ def read_table(text: str, dialect: Dialect) -> pd.DataFrame:
         frame = pd.read_csv(
             io.StringIO(text),
             sep=dialect.delimiter,
-            dtype=str,
+            dtype="string[pyarrow]",
             keep_default_na=False,
             na_filter=False,
             skiprows=dialect.header_row,
@@ -159,9 +159,13 @@ def read_table(text: str, dialect: Dialect) -> pd.DataFrame:
     starts = header_line + header_breaks + 1 + np.arange(len(frame)) + np.concatenate([[0], np.cumsum(breaks)[:-1]])
     frame.insert(0, "row", starts)
     if len(frame):
-        cells = frame.drop(columns="row")
-        blank = (cells.apply(lambda c: c.str.strip()) == "").all(axis=1)
-        frame = frame[~blank]
+        # blank records (a blank line, or only delimiters): check the whole record only where the first cell is blank
+        first = frame.columns[1]
+        candidates = frame[frame[first].fillna("").str.strip() == ""]
+        if len(candidates):
+            cells = candidates.drop(columns="row").fillna("")
+            blank = (cells.apply(lambda c: c.str.strip()) == "").all(axis=1)
+            frame = frame.drop(index=blank[blank].index)
     return frame.reset_index(drop=True)
 
 
