@@ -151,7 +151,10 @@ if counts["rejected"]:
     st.markdown(f"**Rejected: {counts['rejected']} lines** (line, column, value, reason)")
     st.dataframe(plan.problems, hide_index=True)
 st.markdown("**Rows as they will be stored**")
-st.dataframe(plan.preview, hide_index=True)
+PREVIEW_ROWS = 1000
+st.dataframe(plan.preview.head(PREVIEW_ROWS), hide_index=True)
+if len(plan.preview) > PREVIEW_ROWS:
+    st.caption(f"The first {PREVIEW_ROWS:,} of {len(plan.preview):,} rows.")
 
 on_change = "replace"
 if counts["changed"]:

@@ -97,10 +97,11 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
     fmt = (options.format or "auto").lower()
     if fmt not in (*FORMATS, "auto", "xlsx"):
         raise UploadError(f"Unknown format '{fmt}': use auto, xlsx or one of {', '.join(FORMATS)}.")
-    if fmt == "xlsx" or (fmt == "auto" and is_xlsx(data, filename)):
+    if fmt == "xlsx" or is_xlsx(data, filename):
+        # a workbook: the chosen sheet is then read as any format (detected, or the one asked for)
         table, sheets, sheet, header = read_sheet(data, options.sheet, options.header_row)
         text, encoding, dialect = "", "xlsx", Dialect(header_row=header)
-        fmt = "auto"
+        fmt = "auto" if fmt == "xlsx" else fmt
     else:
         sheets, sheet = [], None
         decoded = decode(data, options.encoding)
