@@ -24,13 +24,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ENTITIES = ["SRB", "USA", "HRV", "HUN", "ROU", "BGR", "BIH", "MNE", "MKD", "ALB"]
+ENTITIES = [
+    "SRB", "USA", "HRV", "HUN", "ROU", "BGR", "BIH", "MNE", "MKD", "ALB", "XKX", "AUT", "DEU", "FRA", "ITA", "ESP",
+    "PRT", "NLD", "BEL", "LUX", "IRL", "DNK", "SWE", "FIN", "EST", "LVA", "LTU", "POL", "CZE", "SVK", "SVN", "GRC",
+    "CYP", "MLT", "GBR", "NOR", "CHE", "TUR", "UKR", "MDA",
+]  # fmt: skip
 
 
 def generate(path: Path, rows: int) -> None:
-    """rows distinct figures: gdp_growth for 10 entities x daily periods, values in range."""
+    """rows distinct figures: gdp_growth for 40 entities x daily periods from 1950, values in range."""
     rng = np.random.default_rng(7)
-    days = pd.date_range("1900-01-01", periods=rows // len(ENTITIES) + 1, freq="D").strftime("%Y-%m-%d")
+    days = pd.date_range("1950-01-01", periods=rows // len(ENTITIES) + 1, freq="D").strftime("%Y-%m-%d")
     frame = pd.DataFrame(
         {
             "indicator": "gdp_growth",
@@ -83,10 +87,12 @@ def child(method: str, path: Path) -> None:
 
 
 def measure(method: str, path: Path) -> dict:
-    output = subprocess.run(
-        [sys.executable, __file__, "--child", method, "--file", str(path)], check=True, capture_output=True, text=True
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", method, "--file", str(path)], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{method} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from indicators.ingest.dialect import sniff_numbers
         ("Šabac;1,5\n".encode("utf-16-le"), "utf-16-le"),  # Excel "Unicode text" saved without a BOM
         ("\ufeffŠabac;1,5\n".encode("utf-16"), "utf-16"),
         ("Šabac;1,5\n".encode("cp1250"), "windows-1250"),
-        ("Čačak;1,5\n".encode("utf-8"), "utf-8"),
+        ("Čačak;1,5\n".encode(), "utf-8"),
     ],
 )
 def test_encodings_are_detected_and_letters_survive(data, encoding):
