@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from indicators.cli import main
 from indicators.ingest.template import template_csv
 
 CORPUS = Path(__file__).resolve().parent / "data" / "ingest"
@@ -133,3 +136,12 @@ def test_create_an_unknown_indicator_from_the_page(app):
     _button(at, "Create indicator").click().run()
     assert not at.exception
     assert _metrics(at) == {"New": 1, "Changed": 0, "Unchanged": 0, "Rejected": 0}
+
+
+def test_read_only_dashboards_do_not_list_the_upload_page(app, monkeypatch):
+    assert main(["init"]) == 0  # a read-only dashboard serves an existing store
+    monkeypatch.setenv("INDICATORS_READ_ONLY", "1")
+    at = app(timeout=60).run()
+    assert not at.exception
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/upload.py")
