@@ -6,8 +6,8 @@ connection model is explained in ``connection.py``; the schema and its migration
 
 from __future__ import annotations
 
-from indicators.store.claimcheck import ClaimCheckMixin
 from indicators.store.base import MEMORY, StoreBase, local_user, utc_now
+from indicators.store.claimcheck import ClaimCheckMixin
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
 from indicators.store.edits import ANY_VERSION, EditConflict, EditResult, EditsMixin, FigureVersion
 from indicators.store.events import EventsMixin
