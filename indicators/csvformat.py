@@ -13,6 +13,9 @@ import pandas as pd
 from indicators.models import OBSERVATION_CSV_COLUMNS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell that already starts with an apostrophe and a formula character is prefixed too, so that removing
+# one apostrophe (``restore_formulas``) always gives back exactly the original text.
+_ESCAPED_PREFIXES = tuple("'" + prefix for prefix in FORMULA_PREFIXES)
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -22,9 +25,22 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
             continue
         text = frame[column].astype("string")
-        risky = text.str.startswith(FORMULA_PREFIXES).fillna(False)
+        risky = text.str.startswith(FORMULA_PREFIXES + _ESCAPED_PREFIXES).fillna(False)
         if risky.any():
             frame[column] = text.mask(risky, "'" + text)
+    return frame
+
+
+def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of ``neutralise_formulas`` for text read back from our own CSV files."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
+            continue
+        text = frame[column].astype("string")
+        escaped = text.str.startswith(_ESCAPED_PREFIXES).fillna(False)
+        if escaped.any():
+            frame[column] = text.mask(escaped, text.str.slice(1))
     return frame
 
 

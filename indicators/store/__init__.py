@@ -9,16 +9,19 @@ from __future__ import annotations
 from indicators.store.base import MEMORY, StoreBase, local_user, utc_now
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
 from indicators.store.reads import ReadsMixin
+from indicators.store.snapshots import RestoreResult, Scope, SnapshotsMixin
 from indicators.store.writes import WriteResult, WritesMixin
 
 
-class Store(ReadsMixin, WritesMixin, StoreBase):
+class Store(ReadsMixin, WritesMixin, SnapshotsMixin, StoreBase):
     """All reads and writes of the dashboard's data, on one DuckDB file."""
 
 
 __all__ = [
     "MEMORY",
     "ReadOnlyStore",
+    "RestoreResult",
+    "Scope",
     "Store",
     "StoreBusy",
     "StoreError",
