@@ -15,7 +15,8 @@ browse = [
     st.Page("pages/indicator.py", title="Indicator", icon=":material/show_chart:", default=deep_link),
     st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:"),
 ]
-navigation = st.navigation({"Browse": browse})
+manage = [st.Page("pages/snapshots.py", title="Snapshots", icon=":material/archive:")]
+navigation = st.navigation({"Browse": browse, "Manage": manage})
 
 with st.sidebar:
     config = settings()

@@ -13,9 +13,10 @@ import pandas as pd
 from indicators.models import OBSERVATION_CSV_COLUMNS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# A cell that already starts with an apostrophe and a formula character is prefixed too, so that removing
-# one apostrophe (``restore_formulas``) always gives back exactly the original text.
-_ESCAPED_PREFIXES = tuple("'" + prefix for prefix in FORMULA_PREFIXES)
+# Apostrophes followed by a formula character are prefixed too, so that removing one apostrophe
+# (``restore_formulas``) always gives back exactly the original text.
+_RISKY = r"^'*[=+\-@\t\r]"
+_ESCAPED = r"^'+[=+\-@\t\r]"
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -25,7 +26,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
             continue
         text = frame[column].astype("string")
-        risky = text.str.startswith(FORMULA_PREFIXES + _ESCAPED_PREFIXES).fillna(False)
+        risky = text.str.contains(_RISKY, regex=True).fillna(False).astype(bool)
         if risky.any():
             frame[column] = text.mask(risky, "'" + text)
     return frame
@@ -38,7 +39,7 @@ def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
             continue
         text = frame[column].astype("string")
-        escaped = text.str.startswith(_ESCAPED_PREFIXES).fillna(False)
+        escaped = text.str.contains(_ESCAPED, regex=True).fillna(False).astype(bool)
         if escaped.any():
             frame[column] = text.mask(escaped, text.str.slice(1))
     return frame

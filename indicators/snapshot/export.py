@@ -132,12 +132,17 @@ def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datet
 
 
 def export_snapshot(store: Store, target: str | Path, filters: Filters | None = None) -> tuple[Path, dict]:
-    """Save a snapshot. ``target`` is a folder (the dated file name is chosen inside it, created if
-    needed) or a file path ending in ``.zip``. Never overwrites: in a folder an existing name gets ``-2``,
-    ``-3`` ...; an existing file path is refused (FileExistsError).
-    Written to a temporary name first and renamed, so a half-written snapshot never appears."""
-    target = Path(target).expanduser()
+    """Build and save a snapshot; see ``save_snapshot`` for where it goes."""
     snapshot = build_snapshot(store, filters)
+    return save_snapshot(snapshot, target), snapshot.manifest
+
+
+def save_snapshot(snapshot: Snapshot, target: str | Path) -> Path:
+    """Save a built snapshot. ``target`` is a folder (the dated file name is chosen inside it, created if
+    needed) or a file path ending in ``.zip``. Never overwrites: in a folder an existing name gets ``-2``,
+    ``-3`` ...; an existing file path is refused (FileExistsError). Written to a temporary name first and
+    renamed, so a half-written snapshot never appears."""
+    target = Path(target).expanduser()
     if target.suffix.lower() == ".zip":
         if target.exists():
             raise FileExistsError(f"{target} exists already; give another file name or a folder")
@@ -152,4 +157,4 @@ def export_snapshot(store: Store, target: str | Path, filters: Filters | None = 
     partial = candidate.with_name(candidate.name + ".partial")
     partial.write_bytes(snapshot.data)
     partial.replace(candidate)
-    return candidate, snapshot.manifest
+    return candidate
