@@ -147,7 +147,7 @@ def test_the_workbook_holds_what_the_csv_files_hold_with_a_readme_first(store):
     hostile_store(store)
     files = members(build_snapshot(store, Filters(indicators=("gdp_growth", "trade_volume"))).data)
     book = openpyxl.load_workbook(io.BytesIO(files["snapshot.xlsx"]))
-    assert book.sheetnames == ["README", "observations", "indicators", "sources", "changes"]
+    assert book.sheetnames == ["README", "summary", "observations", "indicators", "sources", "changes"]
     for sheet in ("observations", "indicators", "sources", "changes"):
         expected = pd.read_csv(io.BytesIO(files[f"{sheet}.csv"]), dtype=str, keep_default_na=False)
         rows = list(book[sheet].iter_rows(values_only=True))

@@ -32,7 +32,10 @@ def _blank(value: object) -> bool:
 
 def workbook_readme(describe: list[str]) -> list[str]:
     lines = ["Serbia–US relations in figures: snapshot", *describe, ""]
-    lines += ["Sheets: observations (every figure), indicators, sources, changes (the change log)."]
+    lines += [
+        "Sheets: summary (one row per indicator), observations (every figure), indicators, sources, "
+        "changes (the change log)."
+    ]
     lines += ["Values are in base units: US dollars (not millions), percent as 0-100, persons."]
     lines += [FORMULA_NOTE]
     return lines

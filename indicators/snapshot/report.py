@@ -2,7 +2,8 @@
 holds, the latest value of each indicator, a chart per indicator, the papers' claims and the sources.
 
 Every piece of text from the store is HTML-escaped. A large snapshot (over ``REPORT_FULL_LIMIT`` figures)
-charts only each indicator's usual entity and says so; the CSV and Parquet files hold everything.
+charts only each indicator's usual entity, and a chart never draws more than ``CHART_ENTITY_LIMIT`` entities;
+the page says so when it leaves any out. The CSV and Parquet files hold everything.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from indicators.store import Scope, Store
 from indicators.units import format_value
 
 REPORT_FULL_LIMIT = 20_000
+CHART_ENTITY_LIMIT = 8  # lines per chart: the usual entity first, then those with the most figures
 
 _STYLE = (
     "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:72rem;"
@@ -79,20 +81,41 @@ def build_report(
         )
     parts.append(_latest_table(observations, indicators))
     parts.append("<h2>Charts</h2>")
+    charts = []
     for indicator_id in indicators["id"]:
         indicator = store.indicator(indicator_id)
         if indicator is None:
             continue
-        entities = [indicator.default_entity] if limited else list(scope.entities)
-        series = _in_period_range(store.series(indicator_id, entities or None), scope)
+        entities, left_out = _chart_entities(store, indicator_id, indicator.default_entity, scope, limited)
+        series = _in_period_range(store.series(indicator_id, entities), scope)
         if series.empty:
             continue
         figure = indicator_figure(series, indicator)
-        parts.append(f"<div class='chart'>{figure.to_html(full_html=False, include_plotlyjs=False)}</div>")
+        note = (
+            f"<p class='note'>This chart shows {len(entities)} entities; {left_out} more are in the CSV files.</p>"
+            if left_out and not limited
+            else ""
+        )
+        charts.append(f"<div class='chart'>{figure.to_html(full_html=False, include_plotlyjs=False)}{note}</div>")
+    parts.extend(charts)
     parts.append(_claims(store, scope))
     parts.append(_sources(sources))
     parts.append("</body></html>")
     return "\n".join(parts).encode("utf-8"), limited
+
+
+def _chart_entities(
+    store: Store, indicator_id: str, default_entity: str, scope: Scope, limited: bool
+) -> tuple[list[str], int]:
+    """The entities one chart draws, and how many of the indicator's entities it leaves out."""
+    counts = store.indicator_entities(indicator_id)
+    available = [e for e in counts["entity"] if not scope.entities or e in scope.entities]
+    if limited:
+        chosen = [default_entity] if default_entity in available else available[:1]
+    else:
+        ordered = sorted(available, key=lambda e: e != default_entity)  # stable: most figures after the usual
+        chosen = ordered[:CHART_ENTITY_LIMIT]
+    return chosen, len(available) - len(chosen)
 
 
 def _latest_table(observations: pd.DataFrame, indicators: pd.DataFrame) -> str:

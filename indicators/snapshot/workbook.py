@@ -3,7 +3,7 @@
 Text is neutralised exactly as in the CSV files (a leading apostrophe before =, +, -, @, tab, CR), so a cell
 never runs as a formula; numbers stay numbers. A large store's workbook leaves out the observation and change
 sheets (over ``WORKBOOK_ROW_LIMIT`` rows) and says so on the README sheet: the CSV and Parquet files are
-complete.
+complete. A "summary" sheet (one row per indicator) is always there.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 
 from indicators.csvformat import neutralise_formulas
 
-WORKBOOK_ROW_LIMIT = 50_000
+WORKBOOK_ROW_LIMIT = 10_000  # openpyxl writes a few thousand rows a second: a workbook stays a few seconds
 
 
 def _cell(value: object) -> object:
@@ -42,15 +42,27 @@ def _sheet(book: Workbook, title: str, frame: pd.DataFrame) -> None:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
+    # After neutralising, no text starts with "=", so openpyxl stores every text as text, never a formula.
     safe = neutralise_formulas(frame)
     for row in safe.itertuples(index=False, name=None):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=_cell(value))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # belt and braces: never a formula, whatever the text
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append([_cell(value) for value in row])
+
+
+def summary_table(observations: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator: figures, entities, sources, first and last period."""
+    if observations.empty:
+        return pd.DataFrame(columns=["indicator", "figures", "entities", "sources", "first_period", "last_period"])
+    return (
+        observations.groupby("indicator")
+        .agg(
+            figures=("value", "size"),
+            entities=("entity", "nunique"),
+            sources=("source", "nunique"),
+            first_period=("period", "min"),
+            last_period=("period", "max"),
+        )
+        .reset_index()
+    )
 
 
 def build_workbook(tables: dict[str, pd.DataFrame], readme_lines: list[str]) -> tuple[bytes, list[str]]:
@@ -66,6 +78,8 @@ def build_workbook(tables: dict[str, pd.DataFrame], readme_lines: list[str]) -> 
         )
     for line in lines:
         readme.append([WriteOnlyCell(readme, value=neutralise_formulas(pd.DataFrame({"x": [line]}))["x"].iloc[0])])
+    if "observations" in tables:
+        _sheet(book, "summary", summary_table(tables["observations"]))
     for name, frame in tables.items():
         if name not in omitted:
             _sheet(book, name, frame)
