@@ -16,6 +16,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Apostrophes followed by a formula character are prefixed too, so that removing one apostrophe
 # (``restore_formulas``) always gives back exactly the original text.
 _RISKY = r"^'*[=+\-@\t\r]"
+FORMULA_PATTERN = _RISKY  # the same rule for DuckDB's regexp_matches (store/snapshots.py writes big CSVs)
 _ESCAPED = r"^'+[=+\-@\t\r]"
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 import indicators
-from indicators.csvformat import neutralise_formulas, observations_csv
+from indicators.csvformat import neutralise_formulas
 from indicators.snapshot.archive import FORMAT, FORMAT_VERSION, MANIFEST
 from indicators.snapshot.filters import Filters
 from indicators.snapshot.readme import readme_text, workbook_readme
 from indicators.snapshot.report import build_report
-from indicators.snapshot.workbook import build_workbook
+from indicators.snapshot.workbook import WORKBOOK_ROW_LIMIT, build_workbook
 from indicators.store import Store
 from indicators.store.schema import SCHEMA_VERSION
 
@@ -54,15 +54,15 @@ def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datet
     filters = filters or Filters()
     at = (at or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     scope = filters.scope()
-    observations = store.snapshot_observations(scope)
+    counts = store.snapshot_counts(scope)
     indicator_table = store.snapshot_indicators(scope)
     source_table = store.snapshot_sources(scope)
-    changes = store.snapshot_changes(scope)
+    summary = store.snapshot_summary(scope)
     counts = {
-        "observations": len(observations),
+        "observations": counts["observations"],
         "indicators": len(indicator_table),
         "sources": len(source_table),
-        "changes": len(changes),
+        "changes": counts["changes"],
     }
     created = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     filename = snapshot_filename(store, at)
@@ -74,23 +74,37 @@ def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datet
     ]
 
     members: dict[str, bytes] = {}
-    members["observations.csv"] = observations_csv(observations)
-    members["indicators.csv"] = table_csv(indicator_table)
-    members["sources.csv"] = table_csv(source_table)
-    members["changes.csv"] = table_csv(changes)
     with tempfile.TemporaryDirectory() as folder:
-        parquet = Path(folder) / "observations.parquet"
-        store.snapshot_parquet(parquet, scope)
-        members["observations.parquet"] = parquet.read_bytes()
-    workbook, omitted = build_workbook(
-        {"observations": observations, "indicators": indicator_table, "sources": source_table, "changes": changes},
-        workbook_readme(describe),
-    )
-    members["snapshot.xlsx"] = workbook
+        # The big members are written by DuckDB (observations.csv byte for byte as csvformat writes it).
+        store.snapshot_csv(Path(folder) / "observations.csv", scope)
+        store.snapshot_changes_csv(Path(folder) / "changes.csv", scope)
+        store.snapshot_parquet(Path(folder) / "observations.parquet", scope)
+        members["observations.csv"] = (Path(folder) / "observations.csv").read_bytes()
+        members["indicators.csv"] = table_csv(indicator_table)
+        members["sources.csv"] = table_csv(source_table)
+        members["changes.csv"] = (Path(folder) / "changes.csv").read_bytes()
+        members["observations.parquet"] = (Path(folder) / "observations.parquet").read_bytes()
+
+    sheets: dict[str, pd.DataFrame] = {"summary": summary}
+    omitted: dict[str, int] = {}
+    for name, read in (
+        ("observations", store.snapshot_observations),
+        ("indicators", None),
+        ("sources", None),
+        ("changes", store.snapshot_changes),
+    ):
+        if read is None:
+            sheets[name] = indicator_table if name == "indicators" else source_table
+        elif counts[name] <= WORKBOOK_ROW_LIMIT:
+            sheets[name] = read(scope)
+        else:
+            omitted[name] = counts[name]
+    members["snapshot.xlsx"] = build_workbook(sheets, omitted, workbook_readme(describe))
     report, report_limited = build_report(
         store,
         scope=scope,
-        observations=observations,
+        summary=summary,
+        figures=counts["observations"],
         indicators=indicator_table,
         sources=source_table,
         title=title,
@@ -102,7 +116,7 @@ def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datet
         describe=describe,
         sources=source_table,
         created=created,
-        workbook_omitted=omitted,
+        workbook_omitted=list(omitted),
         report_limited=report_limited,
     ).encode("utf-8")
 
@@ -115,7 +129,7 @@ def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datet
         "store": store.path.name if store.path is not None else "in-memory store",
         "filters": filters.to_manifest(),
         "counts": counts,
-        "limited": {"workbook_sheets_left_out": omitted, "report_charts_usual_entity_only": report_limited},
+        "limited": {"workbook_sheets_left_out": list(omitted), "report_charts_usual_entity_only": report_limited},
         "members": {
             name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in members.items()
         },

@@ -19,6 +19,7 @@ from indicators.store import Scope, Store
 from indicators.units import format_value
 
 REPORT_FULL_LIMIT = 20_000
+CHART_POINT_LIMIT = 2_000  # a chart's points, latest first: a report of a million figures stays light
 CHART_ENTITY_LIMIT = 8  # lines per chart: the usual entity first, then those with the most figures
 
 _STYLE = (
@@ -58,14 +59,15 @@ def build_report(
     store: Store,
     *,
     scope: Scope,
-    observations: pd.DataFrame,
+    summary: pd.DataFrame,
+    figures: int,
     indicators: pd.DataFrame,
     sources: pd.DataFrame,
     title: str,
     header_lines: list[str],
 ) -> tuple[bytes, bool]:
     """The page's bytes and whether it was limited because the snapshot is large."""
-    limited = len(observations) > REPORT_FULL_LIMIT
+    limited = figures > REPORT_FULL_LIMIT
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{_text(title)}</title><style>{_STYLE}</style>",
@@ -75,11 +77,11 @@ def build_report(
     ]
     if limited:
         parts.append(
-            f"<p class='note'>This snapshot holds {len(observations):,} figures, more than this page shows in "
+            f"<p class='note'>This snapshot holds {figures:,} figures, more than this page shows in "
             f"full ({REPORT_FULL_LIMIT:,}): each chart shows the indicator's usual entity only. observations.csv "
             "and observations.parquet in the same zip hold every figure.</p>"
         )
-    parts.append(_latest_table(observations, indicators))
+    parts.append(_latest_table(summary, indicators))
     parts.append("<h2>Charts</h2>")
     charts = []
     for indicator_id in indicators["id"]:
@@ -90,12 +92,15 @@ def build_report(
         series = _in_period_range(store.series(indicator_id, entities), scope)
         if series.empty:
             continue
+        notes = []
+        if left_out and not limited:
+            notes.append(f"This chart shows {len(entities)} entities; {left_out} more are in the CSV files.")
+        if len(series) > CHART_POINT_LIMIT:
+            notes.append(f"This chart shows the latest {CHART_POINT_LIMIT:,} of {len(series):,} figures.")
+            cutoff = series["period_start"].sort_values().iloc[-CHART_POINT_LIMIT]
+            series = series[series["period_start"] >= cutoff]
         figure = indicator_figure(series, indicator)
-        note = (
-            f"<p class='note'>This chart shows {len(entities)} entities; {left_out} more are in the CSV files.</p>"
-            if left_out and not limited
-            else ""
-        )
+        note = "".join(f"<p class='note'>{_text(text)}</p>" for text in notes)
         charts.append(f"<div class='chart'>{figure.to_html(full_html=False, include_plotlyjs=False)}{note}</div>")
     parts.extend(charts)
     parts.append(_claims(store, scope))
@@ -118,26 +123,25 @@ def _chart_entities(
     return chosen, len(available) - len(chosen)
 
 
-def _latest_table(observations: pd.DataFrame, indicators: pd.DataFrame) -> str:
+def _latest_table(summary: pd.DataFrame, indicators: pd.DataFrame) -> str:
     rows = [
         "<h2>Latest values</h2><table><tr><th>Indicator</th><th>Latest</th><th>Entity</th><th>Period</th>"
-        "<th>Source</th><th>Figures</th></tr>"
+        "<th>Source</th><th>Figures</th><th>Periods</th></tr>"
     ]
-    if observations.empty:
-        return rows[0] + "<tr><td colspan='6'>No figures in this snapshot.</td></tr></table>"
-    frame = observations.assign(period_start=_starts(observations["period"]))
-    counts = frame.groupby("indicator").size()
-    latest = frame.sort_values(["period_start", "entity"]).groupby("indicator").tail(1).set_index("indicator")
+    if summary.empty:
+        return rows[0] + "<tr><td colspan='7'>No figures in this snapshot.</td></tr></table>"
+    latest = summary.set_index("indicator")
     for record in indicators.itertuples():
         if record.id not in latest.index:
             continue
         row = latest.loc[record.id]
         decimals = 1 if pd.isna(record.decimals) else int(record.decimals)
-        value = format_value(row["value"], record.unit, row["qualifier"], decimals)
+        value = format_value(row["latest_value"], record.unit, row["latest_qualifier"], decimals)
         rows.append(
-            f"<tr><td>{_text(record.name)}</td><td class='n'>{_text(value)}</td><td>{_text(row['entity'])}</td>"
-            f"<td>{_text(row['period'])}</td><td>{_text(row['source'])}</td>"
-            f"<td class='n'>{counts[record.id]:,}</td></tr>"
+            f"<tr><td>{_text(record.name)}</td><td class='n'>{_text(value)}</td>"
+            f"<td>{_text(row['latest_entity'])}</td><td>{_text(row['latest_period'])}</td>"
+            f"<td>{_text(row['latest_source'])}</td><td class='n'>{int(row['figures']):,}</td>"
+            f"<td>{_text(row['first_period'])} to {_text(row['last_period'])}</td></tr>"
         )
     return "".join(rows) + "</table>"
 

@@ -48,41 +48,21 @@ def _sheet(book: Workbook, title: str, frame: pd.DataFrame) -> None:
         sheet.append([_cell(value) for value in row])
 
 
-def summary_table(observations: pd.DataFrame) -> pd.DataFrame:
-    """One row per indicator: figures, entities, sources, first and last period."""
-    if observations.empty:
-        return pd.DataFrame(columns=["indicator", "figures", "entities", "sources", "first_period", "last_period"])
-    return (
-        observations.groupby("indicator")
-        .agg(
-            figures=("value", "size"),
-            entities=("entity", "nunique"),
-            sources=("source", "nunique"),
-            first_period=("period", "min"),
-            last_period=("period", "max"),
-        )
-        .reset_index()
-    )
-
-
-def build_workbook(tables: dict[str, pd.DataFrame], readme_lines: list[str]) -> tuple[bytes, list[str]]:
-    """The workbook's bytes and the names of tables left out because they are too large."""
+def build_workbook(sheets: dict[str, pd.DataFrame], omitted: dict[str, int], readme_lines: list[str]) -> bytes:
+    """The workbook: a README sheet, then ``sheets`` in order. ``omitted`` names tables left out (too many
+    rows) with their row counts; the README sheet says so."""
     book = Workbook(write_only=True)
-    omitted = [name for name, frame in tables.items() if len(frame) > WORKBOOK_ROW_LIMIT]
     readme = book.create_sheet("README")
     lines = list(readme_lines)
-    for name in omitted:
+    for name, rows in omitted.items():
         lines.append(
-            f"The {name} sheet is left out: {len(tables[name]):,} rows is more than this workbook holds "
-            f"({WORKBOOK_ROW_LIMIT:,}); {name}.csv and observations.parquet in the same zip are complete."
+            f"The {name} sheet is left out: {rows:,} rows is more than this workbook holds "
+            f"({WORKBOOK_ROW_LIMIT:,}); {name}.csv in the same zip is complete."
         )
     for line in lines:
         readme.append([WriteOnlyCell(readme, value=neutralise_formulas(pd.DataFrame({"x": [line]}))["x"].iloc[0])])
-    if "observations" in tables:
-        _sheet(book, "summary", summary_table(tables["observations"]))
-    for name, frame in tables.items():
-        if name not in omitted:
-            _sheet(book, name, frame)
+    for name, frame in sheets.items():
+        _sheet(book, name, frame)
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue(), omitted
+    return buffer.getvalue()
