@@ -302,3 +302,22 @@ def test_compare_shows_added_changed_and_removed_per_figure(store):
     assert compare_archives(read_archive(after.data), store).empty  # the live store is the same as `after`
     removed = compare(store.snapshot_observations(), store.snapshot_observations().iloc[1:])
     assert removed["status"].tolist() == ["removed"]
+
+
+def test_a_large_snapshot_limits_the_workbook_and_report_and_says_so(store, monkeypatch):
+    monkeypatch.setattr("indicators.snapshot.export.WORKBOOK_ROW_LIMIT", 5)
+    monkeypatch.setattr("indicators.snapshot.report.REPORT_FULL_LIMIT", 5)
+    six = ("gdp_growth", "trade_volume", "defense_share_gdp", "diaspora_us", "eu_share_exports", "eu_share_imports")
+    snapshot = build_snapshot(store, Filters(indicators=six))
+    files = members(snapshot.data)
+    book = openpyxl.load_workbook(io.BytesIO(files["snapshot.xlsx"]))
+    assert book.sheetnames == ["README", "summary", "indicators", "sources"]
+    readme_sheet = " ".join(str(row[0]) for row in book["README"].iter_rows(values_only=True))
+    assert "The observations sheet is left out: 6 rows" in readme_sheet
+    assert snapshot.manifest["limited"] == {
+        "workbook_sheets_left_out": ["observations", "changes"],
+        "report_charts_usual_entity_only": True,
+    }
+    assert "each chart shows the indicator's usual entity only" in files["report.html"].decode()
+    assert "Limits of this snapshot" in files["README.md"].decode()
+    assert len(pd.read_csv(io.BytesIO(files["observations.csv"]))) == 6  # the CSV is always complete
