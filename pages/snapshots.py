@@ -80,19 +80,20 @@ with compare_tab:
         files = list(saved_list["file"])
         older = st.selectbox("Snapshot A (before)", files, index=min(1, len(files) - 1), key="compare_a")
         newer = st.selectbox("B (after)", ["the live store", *files], key="compare_b")
-        try:
-            archive_a = read_archive(config.snapshots_dir / older)
-            other = store if newer == "the live store" else read_archive(config.snapshots_dir / newer)
-            differences = webapp.guarded(compare_archives, archive_a, other)
-        except ArchiveError as error:
-            st.error(str(error))
-        else:
-            if differences.empty:
-                st.success("No differences.")
+        if st.button("Compare", key="compare"):
+            try:
+                archive_a = read_archive(config.snapshots_dir / older)
+                other = store if newer == "the live store" else read_archive(config.snapshots_dir / newer)
+                differences = webapp.guarded(compare_archives, archive_a, other)
+            except ArchiveError as error:
+                st.error(str(error))
             else:
-                st.markdown(f"**{len(differences)} figure(s) differ**")
-                st.dataframe(diff_summary(differences), hide_index=True)
-                st.dataframe(differences, hide_index=True)
+                if differences.empty:
+                    st.success("No differences.")
+                else:
+                    st.markdown(f"**{len(differences)} figure(s) differ**")
+                    st.dataframe(diff_summary(differences), hide_index=True)
+                    st.dataframe(differences, hide_index=True)
 
 with restore_tab:
     if editor is None:
