@@ -54,15 +54,25 @@ def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datet
     filters = filters or Filters()
     at = (at or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     scope = filters.scope()
-    counts = store.snapshot_counts(scope)
     indicator_table = store.snapshot_indicators(scope)
     source_table = store.snapshot_sources(scope)
     summary = store.snapshot_summary(scope)
+    members: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        # The big members are written by DuckDB (observations.csv byte for byte as csvformat writes it).
+        figures = store.snapshot_csv(Path(folder) / "observations.csv", scope)
+        changes = store.snapshot_changes_csv(Path(folder) / "changes.csv", scope)
+        store.snapshot_parquet(Path(folder) / "observations.parquet", scope)
+        members["observations.csv"] = (Path(folder) / "observations.csv").read_bytes()
+        members["indicators.csv"] = table_csv(indicator_table)
+        members["sources.csv"] = table_csv(source_table)
+        members["changes.csv"] = (Path(folder) / "changes.csv").read_bytes()
+        members["observations.parquet"] = (Path(folder) / "observations.parquet").read_bytes()
     counts = {
-        "observations": counts["observations"],
+        "observations": figures,
         "indicators": len(indicator_table),
         "sources": len(source_table),
-        "changes": counts["changes"],
+        "changes": changes,
     }
     created = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     filename = snapshot_filename(store, at)
@@ -72,18 +82,6 @@ def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datet
         f"Holds {filters.describe()}: {counts['observations']:,} figures of {counts['indicators']} indicators "
         f"from {counts['sources']} sources; {counts['changes']:,} entries of the change log.",
     ]
-
-    members: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        # The big members are written by DuckDB (observations.csv byte for byte as csvformat writes it).
-        store.snapshot_csv(Path(folder) / "observations.csv", scope)
-        store.snapshot_changes_csv(Path(folder) / "changes.csv", scope)
-        store.snapshot_parquet(Path(folder) / "observations.parquet", scope)
-        members["observations.csv"] = (Path(folder) / "observations.csv").read_bytes()
-        members["indicators.csv"] = table_csv(indicator_table)
-        members["sources.csv"] = table_csv(source_table)
-        members["changes.csv"] = (Path(folder) / "changes.csv").read_bytes()
-        members["observations.parquet"] = (Path(folder) / "observations.parquet").read_bytes()
 
     sheets: dict[str, pd.DataFrame] = {"summary": summary}
     omitted: dict[str, int] = {}

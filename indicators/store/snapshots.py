@@ -143,6 +143,11 @@ class SnapshotsMixin:
         changes = self.query_value(f"SELECT count(*) FROM {source} WHERE {change_where}", change_params)
         return {"observations": int(observations), "changes": int(changes)}
 
+    def _copy(self, select: str, path: Path, options: str, params: list) -> int:
+        """COPY a query to a file; returns the rows written (DuckDB reports them, no second count)."""
+        with self.cursor() as con:
+            return int(con.execute(f"COPY ({select}) TO '{_quoted_path(path)}' ({options})", params).fetchone()[0])
+
     def snapshot_summary(self, scope: Scope = ALL) -> pd.DataFrame:
         """One row per indicator in the scope: figures, entities, sources, first and last period, and the
         latest figure (newest period; ties by entity and source)."""
@@ -170,7 +175,7 @@ class SnapshotsMixin:
             params,
         )
 
-    def snapshot_csv(self, path: Path, scope: Scope = ALL) -> None:
+    def snapshot_csv(self, path: Path, scope: Scope = ALL) -> int:
         """observations.csv written by DuckDB, byte for byte what ``csvformat.observations_csv`` writes for
         ``snapshot_observations`` (tested), at DuckDB's speed for large stores."""
         where, params = scope.where()
@@ -179,17 +184,14 @@ class SnapshotsMixin:
             f"SELECT {columns} FROM current_observation o LEFT JOIN indicator i ON i.id = o.indicator_id "
             f"WHERE {where} ORDER BY o.indicator_id, o.entity, o.source_id, o.period_start, o.period"
         )
-        with self.cursor() as con:
-            con.execute(f"COPY ({select}) TO '{_quoted_path(path)}' (FORMAT csv, HEADER)", column_params + params)
+        return self._copy(select, path, "FORMAT csv, HEADER", column_params + params)
 
     def snapshot_changes_csv(self, path: Path, scope: Scope = ALL) -> int:
         """changes.csv (the change log within the scope), formulas neutralised; returns its rows."""
         source, where, params = self._changes_sql(scope)
         columns, column_params = _csv_columns(_CHANGES_CSV)
         select = f"SELECT {columns} FROM {source} WHERE {where} ORDER BY c.batch_id, c.indicator_id, c.entity, c.period"
-        with self.cursor() as con:
-            con.execute(f"COPY ({select}) TO '{_quoted_path(path)}' (FORMAT csv, HEADER)", column_params + params)
-        return int(self.query_value(f"SELECT count(*) FROM {source} WHERE {where}", params))
+        return self._copy(select, path, "FORMAT csv, HEADER", column_params + params)
 
     def _changes_sql(self, scope: Scope) -> tuple[str, str, list]:
         where, params = scope.where("c")
@@ -206,13 +208,7 @@ class SnapshotsMixin:
     def snapshot_parquet(self, path: Path, scope: Scope = ALL) -> int:
         """Write the scope's current observations (our CSV columns) to a Parquet file; returns rows."""
         where, params = scope.where()
-        target = _quoted_path(path)
-        with self.cursor() as con:
-            con.execute(
-                f"COPY ({_OBSERVATION_SELECT.format(where=where)}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)",
-                params,
-            )
-        return int(self.query_value(f"SELECT count(*) FROM current_observation o WHERE {where}", params))
+        return self._copy(_OBSERVATION_SELECT.format(where=where), path, "FORMAT parquet, COMPRESSION zstd", params)
 
     def snapshot_indicators(self, scope: Scope = ALL) -> pd.DataFrame:
         """The indicators a snapshot describes: all, or the chosen ones."""
