@@ -19,10 +19,13 @@ browse = [
 # editor password, only once signed in). Add new editing pages here.
 edit = [
     st.Page("pages/enter.py", title="Enter", icon=":material/edit:"),
+    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
 ]
 sections = {"Browse": browse}
 if access.may_edit():
     sections["Edit"] = edit
+# Snapshots: everyone may export and compare; restoring inside the page is for editors only.
+sections["Manage"] = [st.Page("pages/snapshots.py", title="Snapshots", icon=":material/archive:")]
 navigation = st.navigation(sections)
 if "indicator" in st.query_params and navigation is browse[0]:
     # ?indicator=ID on the front page opens the Indicator page on that indicator. (The Indicator page
