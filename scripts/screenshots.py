@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         page = browser.new_page(viewport={"width": args.width, "height": args.height})
         page.set_default_timeout(30_000)
         # Open the front page first: until app.py has run once, Streamlit serves pages/*.py on their own
-        # (see tests/browser/test_first_visit.py).
+        # (see tests/browser/test_journey_first_visit.py).
         page.goto(server.url)
         page.wait_for_selector("h1")
         settle(page)

@@ -14,6 +14,12 @@ pytestmark = pytest.mark.browser
 FILES = REPOSITORY / "tests" / "data" / "ingest"
 
 
+# the position of the chart's point whose hover note holds "Č" (the uploaded figure), or -1
+_UPLOADED_INDEX = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart'] .scatterlayer path.point")]
+    .findIndex(p => { const t = p.parentNode.parentNode.__data__[0].trace;
+                      return String(t.customdata[p.__data__.i][3]).includes("Č"); })"""
+
+
 def _seed(store) -> None:
     store.save_source(Source(id="my-notes", title="My notes", kind="user"), who="browser-test", reason="test data")
 
@@ -41,11 +47,8 @@ def test_upload_the_serbian_excel_file_preview_and_commit(page, server):
 
     # charted, and its note reads Č Ć Š Ž Đ in the hover (decoded from Windows-1250, not mojibake)
     open_app(page, server, "indicator?indicator=gdp_growth&entities=SRB")
-    index = page.evaluate(
-        """() => [...document.querySelectorAll("[data-testid='stPlotlyChart'] .scatterlayer path.point")]
-            .findIndex(p => { const t = p.parentNode.parentNode.__data__[0].trace;
-                              return String(t.customdata[p.__data__.i][3]).includes("Č"); })"""
-    )
+    expect(chart_points(page).first).to_be_attached()
+    index = page.evaluate(_UPLOADED_INDEX)
     assert index >= 0, "the uploaded figure is not on the chart"
     point = chart_points(page).nth(index)
     page.evaluate("(i) => document.querySelectorAll(\"[data-testid='stPlotlyChart'] .scatterlayer path.point\")[i]"
@@ -53,6 +56,16 @@ def test_upload_the_serbian_excel_file_preview_and_commit(page, server):
     box = point.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page.locator("[data-testid='stPlotlyChart'] .hoverlayer .hovertext")).to_contain_text("Č Ć Š Ž Đ")
+
+    # undo the upload from History (the newest batch is offered first): the figure leaves the chart
+    open_app(page, server, "history")
+    page.get_by_role("textbox", name="Reason (optional)").fill("browser test: undo the upload")
+    page.get_by_role("button", name="Undo", exact=True).click()
+    expect(page.get_by_text("0 figure(s) restored, 1 removed")).to_be_visible()
+    settle(page)
+    open_app(page, server, "indicator?indicator=gdp_growth&entities=SRB")
+    expect(chart_points(page).first).to_be_attached()
+    assert page.evaluate(_UPLOADED_INDEX) == -1
 
 
 def test_a_bad_file_says_which_line_is_wrong(page, server):
