@@ -43,20 +43,39 @@ def _numbers(values: pd.Series) -> pd.Series:
     return values.map("{:g}".format).astype("string")
 
 
+def _distinct(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes and distinct values of a text column (blank for missing): rules then run once per distinct value
+    and their results are spread back with one ``take``."""
+    codes, uniques = pd.factorize(column.astype("string").fillna(""), sort=False)
+    return codes, pd.Index(uniques)
+
+
+def _spread(codes: np.ndarray, per_distinct: list, index: pd.Index, dtype: str | None = None) -> pd.Series:
+    values = np.empty(len(per_distinct), dtype=object)
+    values[:] = per_distinct
+    return pd.Series(values[codes] if len(codes) else values[:0], index=index, dtype=dtype)
+
+
 def _map_distinct(column: pd.Series, rule) -> tuple[pd.Series, pd.Series]:
     """Apply a per-value rule to each distinct value; return (normalised values, error message or NA)."""
-    distinct = pd.unique(column.astype("string").fillna(""))
-    normalised: dict[str, object] = {}
-    errors: dict[str, object] = {}
-    for value in distinct:
+    codes, uniques = _distinct(column)
+    normalised: list[object] = []
+    errors: list[object] = []
+    for value in uniques:
         try:
-            normalised[value] = rule(value)
-            errors[value] = pd.NA
+            normalised.append(rule(value))
+            errors.append(pd.NA)
         except ValueError as error:
-            normalised[value] = pd.NA
-            errors[value] = str(error)
-    keys = column.astype("string").fillna("")
-    return keys.map(normalised), keys.map(errors)
+            normalised.append(pd.NA)
+            errors.append(str(error))
+    return _spread(codes, normalised, column.index, "string"), _spread(codes, errors, column.index)
+
+
+def _per_indicator(
+    codes: np.ndarray, uniques: pd.Index, mapping: dict, index: pd.Index, dtype=None, missing=pd.NA
+) -> pd.Series:
+    """``mapping[value]`` for every row (``missing`` for unknown values), computed once per distinct value."""
+    return _spread(codes, [mapping.get(value, missing) for value in uniques], index, dtype)
 
 
 def _problems(frame_rows: pd.Series, mask: pd.Series, column: str, values: pd.Series, reasons) -> pd.DataFrame:
@@ -93,8 +112,12 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
 
     # indicator: known id
     indicator_text = frame["indicator"].astype("string").str.strip()
-    well_formed = indicator_text.fillna("").str.fullmatch(INDICATOR_ID_PATTERN.pattern)
-    known = indicator_text.isin(list(indicators))
+    indicator_codes, indicator_ids = _distinct(indicator_text)
+    well_formed = _per_indicator(
+        indicator_codes, indicator_ids, {v: bool(INDICATOR_ID_PATTERN.fullmatch(v)) for v in indicator_ids}, frame.index
+    ).astype(bool)
+    known = _per_indicator(indicator_codes, indicator_ids, {v: v in indicators for v in indicator_ids}, frame.index)
+    known = known.astype(bool)
     found.append(
         _problems(
             rows, ~well_formed, "indicator", indicator_text, "not an indicator id (lower-case letters, digits, _)"
@@ -111,7 +134,13 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
     )
 
     # entity: blank means the indicator's usual entity
-    defaults = indicator_text.map({key: ind.default_entity for key, ind in indicators.items()})
+    defaults = _per_indicator(
+        indicator_codes,
+        indicator_ids,
+        {key: ind.default_entity for key, ind in indicators.items()},
+        frame.index,
+        "string",
+    )
     entity_text = frame["entity"].astype("string").str.strip()
     entity_text = entity_text.mask(entity_text.fillna("") == "", defaults)
     entity, entity_error = _map_distinct(entity_text, check_entity)
@@ -136,22 +165,25 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
 
     # unit: must name the indicator's unit, possibly scaled; converts the value to base units
     unit_text = frame["unit"].astype("string").str.strip().fillna("")
-    expected_unit = indicator_text.map({key: ind.unit for key, ind in indicators.items()})
-    multiplier = pd.Series(1.0, index=frame.index)
-    unit_errors = pd.Series(pd.NA, index=frame.index, dtype="object")
-    for text in pd.unique(unit_text):
-        if not text:
-            continue
-        at = unit_text == text
+    expected_unit = _per_indicator(
+        indicator_codes, indicator_ids, {key: ind.unit for key, ind in indicators.items()}, frame.index, "string"
+    )
+    unit_codes, unit_texts = _distinct(unit_text)
+    parsed: list[tuple[object, float, object]] = []
+    for text in unit_texts:
         try:
-            unit_id, factor = parse_unit(text)
+            unit_id, factor = parse_unit(text) if text else (pd.NA, 1.0)
+            parsed.append((unit_id, factor, pd.NA))
         except UnitError as error:
-            unit_errors[at] = str(error)
-            continue
-        multiplier[at] = factor
-        mismatch = at & known & (expected_unit != unit_id)
-        unit_errors[mismatch] = (
-            "the indicator is measured in " + expected_unit[mismatch].astype(str) + f", not {unit_id}"
+            parsed.append((pd.NA, 1.0, str(error)))
+    given_unit = _spread(unit_codes, [p[0] for p in parsed], frame.index, "string")
+    multiplier = pd.Series(np.array([p[1] for p in parsed], dtype="float64")[unit_codes], index=frame.index)
+    unit_errors = _spread(unit_codes, [p[2] for p in parsed], frame.index)
+    mismatch = (given_unit.notna() & known & (expected_unit != given_unit)).fillna(False).astype(bool)
+    if mismatch.any():
+        unit_errors = unit_errors.mask(
+            mismatch,
+            "the indicator is measured in " + expected_unit.astype(str) + ", not " + given_unit.astype(str),
         )
     found.append(_problems(rows, unit_errors.notna(), "unit", unit_text, unit_errors))
     value = value * multiplier
@@ -162,16 +194,24 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
     )
 
     # valid range of the indicator, and of its unit (no negative head counts)
-    minimum = indicator_text.map(
+    minimum = _per_indicator(
+        indicator_codes,
+        indicator_ids,
         {
             key: max(b for b in (ind.min_value, UNITS[ind.unit].minimum) if b is not None)
             if any(b is not None for b in (ind.min_value, UNITS[ind.unit].minimum))
             else np.nan
             for key, ind in indicators.items()
-        }
+        },
+        frame.index,
+        missing=np.nan,
     ).astype("float64")
-    maximum = indicator_text.map(
-        {key: ind.max_value if ind.max_value is not None else np.nan for key, ind in indicators.items()}
+    maximum = _per_indicator(
+        indicator_codes,
+        indicator_ids,
+        {key: ind.max_value if ind.max_value is not None else np.nan for key, ind in indicators.items()},
+        frame.index,
+        missing=np.nan,
     ).astype("float64")
     below = ~not_number & minimum.notna() & (value < minimum)
     above = ~not_number & maximum.notna() & (value > maximum)
@@ -184,7 +224,10 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
 
     # source: an id; blank sources are filled by the caller before validation
     source_text = frame["source"].astype("string").str.strip()
-    bad_source = ~source_text.fillna("").str.fullmatch(SOURCE_ID_PATTERN.pattern)
+    source_codes, source_ids = _distinct(source_text)
+    bad_source = ~_per_indicator(
+        source_codes, source_ids, {v: bool(SOURCE_ID_PATTERN.fullmatch(v)) for v in source_ids}, frame.index
+    ).astype(bool)
     found.append(
         _problems(rows, bad_source, "source", source_text, "not a source id (lower-case letters, digits, _ . -)")
     )
@@ -235,6 +278,8 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
 
     problems = problems.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
     good = normalised[~normalised["row"].isin(problems["row"])].copy()
-    starts = {text: parse_period(text).start for text in pd.unique(good["period"])}
-    good["period_start"] = pd.to_datetime(good["period"].map(starts))
+    period_codes, periods = _distinct(good["period"])
+    good["period_start"] = pd.to_datetime(
+        _spread(period_codes, [parse_period(text).start for text in periods], good.index)
+    )
     return Validated(rows=good.reset_index(drop=True), problems=problems)

@@ -1,0 +1,330 @@
+"""The benchmarks. Each runs the product's own code and a bare-DuckDB baseline doing the same work, in the
+same run, interleaved, and returns an :class:`Outcome` with the medians and the ratio."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from bench.generate import Scale, write_import_csv
+from bench.timing import Outcome, paired, timed
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+@dataclass
+class Workspace:
+    root: Path
+    scale: Scale
+
+    @property
+    def store(self) -> Path:
+        return self.root / "store.duckdb"
+
+    @property
+    def seed_store(self) -> Path:
+        return self.root / "seed.duckdb"
+
+    @property
+    def import_csv(self) -> Path:
+        return self.root / "import.csv"
+
+    @property
+    def wdi_csv(self) -> Path:
+        return self.root / "wdi.csv"
+
+    @property
+    def baseline_db(self) -> Path:
+        return self.root / "baseline.duckdb"
+
+    def scratch(self, name: str) -> Path:
+        path = self.root / "scratch" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+def _copy_store(source: Path, target: Path) -> Path:
+    for stale in (target, Path(f"{target}.wal")):
+        stale.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
+def _product_env(db: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPOSITORY)
+    env["INDICATORS_DB"] = str(db)
+    env.pop("INDICATORS_READ_ONLY", None)
+    env.pop("INDICATORS_EDITOR_PASSWORD", None)
+    return env
+
+
+# --- (a) import our CSV format -------------------------------------------------------------------------
+
+
+def import_our_csv(store_path: Path, csv_path: Path) -> dict:
+    """The product's import path for our CSV format: read (as the seed loader reads our CSV), validate
+    column-wise, then one write: dedupe against the store, supersede, insert, one audited batch."""
+    from indicators.seed import _read_csv
+    from indicators.store import Store
+    from indicators.validate import validate_observations
+
+    store = Store(store_path, idle_release=0)
+    try:
+        frame = _read_csv(csv_path)
+        validated = validate_observations(frame, store.indicator_map())
+        if not validated.ok:
+            raise RuntimeError(f"benchmark file did not validate: {validated.problems.head()}")
+        result = store.write_observations(
+            validated.rows, kind="upload", who="bench", reason="benchmark import", detail={"file": csv_path.name}
+        )
+        return {"added": result.added, "changed": result.changed, "unchanged": result.unchanged}
+    finally:
+        store.close()
+
+
+def bench_import(ws: Workspace, repeats: int = 3) -> Outcome:
+    work = ws.scratch("import.duckdb")
+    last: dict = {}
+
+    def product():
+        last.update(import_our_csv(work, ws.import_csv))
+
+    def baseline():
+        con = duckdb.connect(str(work))
+        con.execute("CREATE TABLE imported AS SELECT * FROM read_csv(?)", [str(ws.import_csv)])
+        con.close()
+
+    p, b = paired(product, baseline, repeats, setup=lambda: _copy_store(ws.store, work))
+    rows = ws.scale.import_rows
+    return Outcome(
+        "a",
+        f"import {rows:,} rows, our CSV, into {ws.scale.observations:,}",
+        p,
+        b,
+        "<= 2x",
+        p <= 2 * b,
+        note=f"{last.get('added', 0):,} added, {last.get('changed', 0):,} changed, {last.get('unchanged', 0):,} unchanged",
+    )
+
+
+# --- (b) World Bank wide file ----------------------------------------------------------------------------
+
+
+def bench_world_bank(ws: Workspace, repeats: int = 3) -> Outcome:
+    importer = REPOSITORY / "indicators" / "ingest"
+    if not importer.exists():
+        return Outcome(
+            "b",
+            "import a World Bank wide file",
+            None,
+            None,
+            "<= 2x",
+            None,
+            note="not run: the importer (indicators/ingest, the upload issue) is not on main yet",
+        )
+    raise NotImplementedError("wire the importer's World Bank path here once it is merged")
+
+
+# --- (c) Overview render -----------------------------------------------------------------------------------
+
+
+def _render_overview(db: Path) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["INDICATORS_DB"] = str(db)
+    st.cache_data.clear()  # a fresh render: queries run, nothing served from an earlier run
+    at = AppTest.from_file(str(REPOSITORY / "app.py"), default_timeout=900)
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"Overview failed: {at.exception[0].message}")
+
+
+def bench_overview(ws: Workspace, repeats: int = 3) -> Outcome:
+    for db in (ws.store, ws.seed_store):  # warm up: imports, store open, migrations check
+        _render_overview(db)
+    p, b = paired(lambda: _render_overview(ws.store), lambda: _render_overview(ws.seed_store), repeats)
+    return Outcome(
+        "c", f"Overview render (AppTest), {ws.scale.observations:,} vs seed store", p, b, "<= 1.5x", p <= 1.5 * b
+    )
+
+
+# --- (d) Indicator page data -------------------------------------------------------------------------------
+
+
+def build_baseline_db(ws: Workspace) -> None:
+    """A bare table of the current figures with an ART index on (indicator_id, entity)."""
+    ws.baseline_db.unlink(missing_ok=True)
+    con = duckdb.connect(str(ws.baseline_db))
+    con.execute("ATTACH ? AS s (READ_ONLY)", [str(ws.store)])
+    con.execute(
+        "CREATE TABLE obs AS SELECT indicator_id, entity, period, period_start, value, qualifier, source_id "
+        "FROM s.observation WHERE superseded_at IS NULL"
+    )
+    con.execute("CREATE INDEX obs_indicator_entity ON obs (indicator_id, entity)")
+    con.execute("DETACH s")
+    con.close()
+
+
+def bench_series(ws: Workspace, repeats: int = 21) -> Outcome:
+    from bench.generate import country_codes
+    from indicators.store import Store
+
+    if not ws.baseline_db.exists():
+        build_baseline_db(ws)
+    codes = [code for code, _ in country_codes()[: ws.scale.entities]]
+    entities = [codes[n] for n in (3, 40, 17, 25, 9)][:5]
+    store = Store(ws.store, idle_release=60)
+    bare = duckdb.connect(str(ws.baseline_db), read_only=True)
+    sql = (
+        "SELECT indicator_id, entity, period, period_start, value, qualifier, source_id FROM obs "
+        "WHERE indicator_id = ? AND entity IN (?, ?, ?, ?, ?) ORDER BY entity, source_id, period_start"
+    )
+    product_times, baseline_times, sizes = [], [], set()
+    try:
+        store.series("wb_0000", entities)  # open the file once, as a running dashboard has
+        bare.execute(sql, ["wb_0000", *entities]).fetchall()
+        for n in range(repeats):
+            indicator = f"wb_{(n * 37) % ws.scale.indicators:04d}"
+            product_times.append(timed(lambda i=indicator: sizes.add(len(store.series(i, entities)))))
+            baseline_times.append(timed(lambda i=indicator: sizes.add(len(bare.execute(sql, [i, *entities]).df()))))
+    finally:
+        store.close()
+        bare.close()
+    p, b = sorted(product_times)[len(product_times) // 2], sorted(baseline_times)[len(baseline_times) // 2]
+    return Outcome(
+        "d",
+        f"Indicator page data, 1 indicator x 5 entities, {ws.scale.observations:,} in store",
+        p,
+        b,
+        "<= 3x and < 100 ms",
+        p <= 3 * b and p < 0.1,
+        note=f"{sorted(sizes)} rows per call",
+    )
+
+
+# --- (e) peak memory of a big import ---------------------------------------------------------------------------
+
+
+def bench_memory(ws: Workspace, rows: int | None = None) -> Outcome:
+    rows = rows or ws.scale.memory_rows
+    big = ws.scratch(f"memory-{rows}.csv")
+    if not big.exists():
+        write_import_csv(big, ws.scale, rows=rows)
+    work = _copy_store(ws.store, ws.scratch("memory.duckdb"))
+    started = time.perf_counter()
+    out = subprocess.run(
+        [PYTHON, "-m", "bench.memory_child", str(work), str(big)],
+        env=_product_env(work),
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if out.returncode != 0:
+        raise RuntimeError(f"memory child failed: {out.stderr[-2000:]}")
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    megabytes = report["max_rss_kb"] / 1024
+    big.unlink(missing_ok=True)
+    return Outcome(
+        "e",
+        f"peak memory importing {rows:,} rows into a store of {ws.scale.observations:,}",
+        megabytes,
+        None,
+        "< 2048 MB",
+        megabytes < 2048,
+        unit="MB",
+        note=f"{elapsed:.0f} s, {report['added']:,} added",
+    )
+
+
+# --- (f) cold start ------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _cold_start(script: Path, db: Path, cwd: Path) -> float:
+    port = _free_port()
+    command = [
+        PYTHON,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    started = time.perf_counter()
+    server = subprocess.Popen(command, env=_product_env(db), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"streamlit exited: {server.stderr.read().decode()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as answer:
+                    if answer.status == 200:
+                        return time.perf_counter() - started
+            except OSError:
+                pass
+            if time.perf_counter() - started > 300:
+                raise RuntimeError("streamlit did not answer within 300 s")
+            time.sleep(0.05)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def bench_cold_start(ws: Workspace, repeats: int = 3) -> Outcome:
+    hello = ws.scratch("hello") / "hello.py"
+    hello.parent.mkdir(parents=True, exist_ok=True)
+    hello.write_text('import streamlit as st\n\nst.title("Hello")\nst.write("A hello-sized app.")\n')
+    p, b = paired(
+        lambda: _cold_start(REPOSITORY / "app.py", ws.store, REPOSITORY),
+        lambda: _cold_start(hello, ws.store, hello.parent),
+        repeats,
+    )
+    return Outcome(
+        "f",
+        f"cold start to healthy /_stcore/health, {ws.scale.observations:,} in store vs hello app",
+        p,
+        b,
+        "<= 1.5x",
+        p <= 1.5 * b,
+    )
+
+
+CASES = {
+    "import": bench_import,
+    "worldbank": bench_world_bank,
+    "overview": bench_overview,
+    "series": bench_series,
+    "memory": bench_memory,
+    "coldstart": bench_cold_start,
+}
