@@ -74,22 +74,16 @@ def _product_env(db: Path) -> dict[str, str]:
 
 
 def import_our_csv(store_path: Path, csv_path: Path) -> dict:
-    """The product's import path for our CSV format: read (as the seed loader reads our CSV), validate
-    column-wise, then one write: dedupe against the store, supersede, insert, one audited batch."""
-    from indicators.seed import _read_csv
+    """The product's bulk path for our CSV format (``indicators.bulkload``): read in chunks, validate each
+    column-wise, stage in DuckDB, then one write: dedupe against the store, supersede, insert, one batch."""
+    from indicators.bulkload import import_csv
     from indicators.store import Store
-    from indicators.validate import validate_observations
 
     store = Store(store_path, idle_release=0)
     try:
-        frame = _read_csv(csv_path)
-        validated = validate_observations(frame, store.indicator_map())
-        if not validated.ok:
-            raise RuntimeError(f"benchmark file did not validate: {validated.problems.head()}")
-        result = store.write_observations(
-            validated.rows, kind="upload", who="bench", reason="benchmark import", detail={"file": csv_path.name}
-        )
-        return {"added": result.added, "changed": result.changed, "unchanged": result.unchanged}
+        result = import_csv(store, csv_path, who="bench", reason="benchmark import")
+        write = result.write
+        return {"added": write.added, "changed": write.changed, "unchanged": write.unchanged}
     finally:
         store.close()
 
@@ -115,7 +109,8 @@ def bench_import(ws: Workspace, repeats: int = 3) -> Outcome:
         b,
         "<= 2x",
         p <= 2 * b,
-        note=f"{last.get('added', 0):,} added, {last.get('changed', 0):,} changed, {last.get('unchanged', 0):,} unchanged",
+        note=f"{last.get('added', 0):,} added, {last.get('changed', 0):,} changed, "
+        f"{last.get('unchanged', 0):,} unchanged",
     )
 
 

@@ -17,7 +17,7 @@ def main() -> None:
     store, csv_path = Path(sys.argv[1]), Path(sys.argv[2])
     result = import_our_csv(store, csv_path)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    print(json.dumps({"max_rss_kb": peak, **result}))
+    print("\n" + json.dumps({"max_rss_kb": peak, **result}))  # after any progress bar on the same line
 
 
 if __name__ == "__main__":
