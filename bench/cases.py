@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.generate import Scale, write_import_csv
+from bench.generate import QUIET, Scale, write_import_csv
 from bench.timing import Outcome, paired, timed
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -96,7 +96,7 @@ def bench_import(ws: Workspace, repeats: int = 3) -> Outcome:
         last.update(import_our_csv(work, ws.import_csv))
 
     def baseline():
-        con = duckdb.connect(str(work))
+        con = duckdb.connect(str(work), config=QUIET)
         con.execute("CREATE TABLE imported AS SELECT * FROM read_csv(?)", [str(ws.import_csv)])
         con.close()
 
@@ -162,7 +162,7 @@ def bench_overview(ws: Workspace, repeats: int = 3) -> Outcome:
 def build_baseline_db(ws: Workspace) -> None:
     """A bare table of the current figures with an ART index on (indicator_id, entity)."""
     ws.baseline_db.unlink(missing_ok=True)
-    con = duckdb.connect(str(ws.baseline_db))
+    con = duckdb.connect(str(ws.baseline_db), config=QUIET)
     con.execute("ATTACH ? AS s (READ_ONLY)", [str(ws.store)])
     con.execute(
         "CREATE TABLE obs AS SELECT indicator_id, entity, period, period_start, value, qualifier, source_id "
@@ -182,7 +182,7 @@ def bench_series(ws: Workspace, repeats: int = 21) -> Outcome:
     codes = [code for code, _ in country_codes()[: ws.scale.entities]]
     entities = [codes[n] for n in (3, 40, 17, 25, 9)][:5]
     store = Store(ws.store, idle_release=60)
-    bare = duckdb.connect(str(ws.baseline_db), read_only=True)
+    bare = duckdb.connect(str(ws.baseline_db), read_only=True, config=QUIET)
     sql = (
         "SELECT indicator_id, entity, period, period_start, value, qualifier, source_id FROM obs "
         "WHERE indicator_id = ? AND entity IN (?, ?, ?, ?, ?) ORDER BY entity, source_id, period_start"

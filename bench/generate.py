@@ -29,6 +29,7 @@ FIRST_YEAR, LAST_YEAR = 1960, 2023
 UNITS = ("percent", "USD", "persons", "index", "ratio")
 CATEGORIES = ("economy", "security", "people", "politics")
 SOURCE_ID = "wdi_bench"
+QUIET = {"enable_progress_bar": False}  # DuckDB prints progress bars on long queries otherwise
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def generate_store(path: Path, scale: Scale) -> Path:
     store = Store(path, idle_release=0)
     store.migrate()
     with store.transaction() as con:
+        con.execute("SET enable_progress_bar = false")
         _setup_tables(con, scale)
         con.execute(
             "INSERT INTO source (id, title, publisher, year, kind, licence, note) VALUES "
@@ -136,7 +138,7 @@ def write_import_csv(path: Path, scale: Scale, rows: int | None = None) -> Path:
     rows = rows or scale.import_rows
     import duckdb
 
-    con = duckdb.connect()
+    con = duckdb.connect(config=QUIET)
     _setup_tables(con, scale)
     years = 40
     per_indicator = scale.entities * years
@@ -167,7 +169,7 @@ def write_world_bank_csv(path: Path, scale: Scale, cells: int | None = None) -> 
     cells = cells or scale.wide_cells
     import duckdb
 
-    con = duckdb.connect()
+    con = duckdb.connect(config=QUIET)
     _setup_tables(con, scale)
     n_rows = -(-cells // (LAST_YEAR - FIRST_YEAR + 1))
     year_columns = ", ".join(

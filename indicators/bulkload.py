@@ -18,6 +18,7 @@ from indicators.store import Store, WriteResult
 from indicators.validate import PROBLEM_COLUMNS, validate_observations
 
 CHUNK_ROWS = 200_000
+DUCKDB_MEMORY_MB = 1024  # while a bulk import runs, DuckDB spills beyond this instead of growing
 MAX_PROBLEMS = 1000  # a report beyond this helps no one; counting stops there
 
 
@@ -64,6 +65,7 @@ def import_csv(
     kind: str = "upload",
     chunk_rows: int = CHUNK_ROWS,
     progress: Callable[[int], None] | None = None,
+    memory_mb: int | None = DUCKDB_MEMORY_MB,
 ) -> BulkResult:
     """Import a file in our CSV format as one batch. Raises :class:`ImportRefused` (store unchanged) when
     any row has a problem; every problem is listed, up to ``MAX_PROBLEMS``."""

@@ -195,8 +195,9 @@ class ReadsMixin:
             params += [as_of, as_of]
         entity_filter = ""
         if entities:
-            entity_filter = "AND list_contains(?::VARCHAR[], o.entity)"
-            params.append(list(entities))
+            # an IN list of parameters (not list_contains) so DuckDB pushes the filter into the scan
+            entity_filter = f"AND o.entity IN ({', '.join('?' for _ in entities)})"
+            params += list(entities)
         return self.query_df(
             f"""
             SELECT o.id, o.indicator_id, o.entity, coalesce(e.name, o.entity) AS entity_name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
@@ -269,6 +270,21 @@ class WritesMixin:
                 result.batch_id = batch_id
             con.execute("DROP TABLE classified; DROP TABLE incoming")
         return result
+
+    @contextmanager
+    def memory_limit(self, megabytes: int | None):
+        """Cap DuckDB's memory while a big job runs (it spills to a temp file beside the store instead),
+        then restore the default. ``None`` leaves the limit alone."""
+        if not megabytes:
+            yield
+            return
+        with self.cursor() as con:
+            con.execute(f"SET memory_limit = '{int(megabytes)}MB'")  # an int: nothing else reaches the SQL
+        try:
+            yield
+        finally:
+            with self.cursor() as con:
+                con.execute("RESET memory_limit")
 
     # --- seed bookkeeping --------------------------------------------------------------------------
 
