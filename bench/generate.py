@@ -29,7 +29,6 @@ FIRST_YEAR, LAST_YEAR = 1960, 2023
 UNITS = ("percent", "USD", "persons", "index", "ratio")
 CATEGORIES = ("economy", "security", "people", "politics")
 SOURCE_ID = "wdi_bench"
-QUIET = {"enable_progress_bar": False}  # DuckDB prints progress bars on long queries otherwise
 
 
 @dataclass(frozen=True)
@@ -52,6 +51,15 @@ SCALES = {
         "full", entities=266, indicators=600, import_rows=1_000_000, wide_cells=1_000_000, memory_rows=10_000_000
     ),
 }
+
+
+def quiet_connect(path: str | Path = ":memory:", **options):
+    """A bare DuckDB connection that does not draw progress bars over the benchmark's output."""
+    import duckdb
+
+    con = duckdb.connect(str(path), **options)
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def country_codes() -> list[tuple[str, str]]:
@@ -136,9 +144,7 @@ def write_import_csv(path: Path, scale: Scale, rows: int | None = None) -> Path:
     """``rows`` lines in our CSV format against the generated store: years up to 2023 correct existing
     figures (every other one changed), later years are new figures."""
     rows = rows or scale.import_rows
-    import duckdb
-
-    con = duckdb.connect(config=QUIET)
+    con = quiet_connect()
     _setup_tables(con, scale)
     years = 40
     per_indicator = scale.entities * years
@@ -167,9 +173,7 @@ def write_import_csv(path: Path, scale: Scale, rows: int | None = None) -> Path:
 def write_world_bank_csv(path: Path, scale: Scale, cells: int | None = None) -> Path:
     """A WDI-style wide file with about ``cells`` year cells (rows of 64 years)."""
     cells = cells or scale.wide_cells
-    import duckdb
-
-    con = duckdb.connect(config=QUIET)
+    con = quiet_connect()
     _setup_tables(con, scale)
     n_rows = -(-cells // (LAST_YEAR - FIRST_YEAR + 1))
     year_columns = ", ".join(
