@@ -51,6 +51,8 @@ def _distinct(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 
 def _spread(codes: np.ndarray, per_distinct: list, index: pd.Index, dtype: str | None = None) -> pd.Series:
+    if dtype == "string":  # build the few distinct strings once, then one vectorised take
+        return pd.Series(pd.array(per_distinct, dtype="string").take(codes), index=index)
     values = np.empty(len(per_distinct), dtype=object)
     values[:] = per_distinct
     return pd.Series(values[codes] if len(codes) else values[:0], index=index, dtype=dtype)
