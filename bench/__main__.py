@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, help="where to generate the data (default: a folder under /tmp)")
     parser.add_argument("--fresh", action="store_true", help="regenerate the data")
     parser.add_argument("--keep", action="store_true", help="keep the generated data afterwards")
+    parser.add_argument("--memory-rows", type=int, help="rows for the peak-memory import (default: the scale's)")
     parser.add_argument("--no-record", action="store_true", help="do not append to bench/results.md")
     args = parser.parse_args(argv)
 
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = []
     for name in args.only or list(CASES):
         print(f"running {name} ...", file=sys.stderr, flush=True)
-        outcome = CASES[name](ws)
+        outcome = CASES[name](ws, args.memory_rows) if name == "memory" else CASES[name](ws)
         print(outcome.line(), flush=True)
         outcomes.append(outcome)
     if not args.no_record:

@@ -71,7 +71,7 @@ def _product_env(db: Path) -> dict[str, str]:
 # --- (a) import our CSV format -------------------------------------------------------------------------
 
 
-def import_our_csv(store_path: Path, csv_path: Path) -> dict:
+def import_our_csv(store_path: Path, csv_path: Path, progress=None) -> dict:
     """The product's bulk path for our CSV format (``indicators.bulkload``): read in chunks, validate each
     column-wise, stage in DuckDB, then one write: dedupe against the store, supersede, insert, one batch."""
     from indicators.bulkload import import_csv
@@ -79,7 +79,7 @@ def import_our_csv(store_path: Path, csv_path: Path) -> dict:
 
     store = Store(store_path, idle_release=0)
     try:
-        result = import_csv(store, csv_path, who="bench", reason="benchmark import")
+        result = import_csv(store, csv_path, who="bench", reason="benchmark import", progress=progress)
         write = result.write
         return {"added": write.added, "changed": write.changed, "unchanged": write.unchanged}
     finally:
@@ -235,14 +235,14 @@ def bench_memory(ws: Workspace, rows: int | None = None) -> Outcome:
     out = subprocess.run(
         [PYTHON, "-m", "bench.memory_child", str(work), str(big)],
         env=_product_env(work),
-        capture_output=True,
+        stdout=subprocess.PIPE,  # progress goes to stderr, live
         text=True,
         cwd=REPOSITORY,
         check=False,
     )
     elapsed = time.perf_counter() - started
     if out.returncode != 0:
-        raise RuntimeError(f"memory child failed: {out.stderr[-2000:]}")
+        raise RuntimeError(f"memory child failed (exit {out.returncode}); see its output above")
     report = json.loads(out.stdout.strip().splitlines()[-1])
     megabytes = report["max_rss_kb"] / 1024
     big.unlink(missing_ok=True)

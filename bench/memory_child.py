@@ -15,7 +15,9 @@ from bench.cases import import_our_csv
 
 def main() -> None:
     store, csv_path = Path(sys.argv[1]), Path(sys.argv[2])
-    result = import_our_csv(store, csv_path)
+    result = import_our_csv(
+        store, csv_path, progress=lambda rows: print(f"  {rows:,} rows validated and staged", file=sys.stderr)
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
     print("\n" + json.dumps({"max_rss_kb": peak, **result}))  # after any progress bar on the same line
 
