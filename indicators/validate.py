@@ -53,6 +53,10 @@ def _distinct(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
 def _spread(codes: np.ndarray, per_distinct: list, index: pd.Index, dtype: str | None = None) -> pd.Series:
     if dtype == "string":  # build the few distinct strings once, then one vectorised take
         return pd.Series(pd.array(per_distinct, dtype="string").take(codes), index=index)
+    if dtype in ("bool", "float64"):
+        return pd.Series(np.asarray(per_distinct, dtype=dtype)[codes], index=index)
+    if all(value is pd.NA for value in per_distinct):  # the usual case for error columns: nothing wrong
+        return pd.Series(pd.NA, index=index, dtype=object)
     values = np.empty(len(per_distinct), dtype=object)
     values[:] = per_distinct
     return pd.Series(values[codes] if len(codes) else values[:0], index=index, dtype=dtype)
@@ -116,10 +120,15 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
     indicator_text = frame["indicator"].astype("string").str.strip()
     indicator_codes, indicator_ids = _distinct(indicator_text)
     well_formed = _per_indicator(
-        indicator_codes, indicator_ids, {v: bool(INDICATOR_ID_PATTERN.fullmatch(v)) for v in indicator_ids}, frame.index
-    ).astype(bool)
-    known = _per_indicator(indicator_codes, indicator_ids, {v: v in indicators for v in indicator_ids}, frame.index)
-    known = known.astype(bool)
+        indicator_codes,
+        indicator_ids,
+        {v: bool(INDICATOR_ID_PATTERN.fullmatch(v)) for v in indicator_ids},
+        frame.index,
+        "bool",
+    )
+    known = _per_indicator(
+        indicator_codes, indicator_ids, {v: v in indicators for v in indicator_ids}, frame.index, "bool"
+    )
     found.append(
         _problems(
             rows, ~well_formed, "indicator", indicator_text, "not an indicator id (lower-case letters, digits, _)"
@@ -206,15 +215,17 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
             for key, ind in indicators.items()
         },
         frame.index,
+        "float64",
         missing=np.nan,
-    ).astype("float64")
+    )
     maximum = _per_indicator(
         indicator_codes,
         indicator_ids,
         {key: ind.max_value if ind.max_value is not None else np.nan for key, ind in indicators.items()},
         frame.index,
+        "float64",
         missing=np.nan,
-    ).astype("float64")
+    )
     below = ~not_number & minimum.notna() & (value < minimum)
     above = ~not_number & maximum.notna() & (value > maximum)
     found.append(
@@ -228,8 +239,8 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
     source_text = frame["source"].astype("string").str.strip()
     source_codes, source_ids = _distinct(source_text)
     bad_source = ~_per_indicator(
-        source_codes, source_ids, {v: bool(SOURCE_ID_PATTERN.fullmatch(v)) for v in source_ids}, frame.index
-    ).astype(bool)
+        source_codes, source_ids, {v: bool(SOURCE_ID_PATTERN.fullmatch(v)) for v in source_ids}, frame.index, "bool"
+    )
     found.append(
         _problems(rows, bad_source, "source", source_text, "not a source id (lower-case letters, digits, _ . -)")
     )
