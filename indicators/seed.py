@@ -15,11 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.config import DATA_DIR
-from indicators.models import Indicator, Source
+from indicators.models import Event, Indicator, Source
+from indicators.reference import reference_files, reference_rows
 from indicators.store import Store, WriteResult
 from indicators.validate import validate_observations
 
-SEED_FILES = ("entities.csv", "sources.csv", "indicators.csv", "figures.csv")
+SEED_FILES = ("entities.csv", "sources.csv", "indicators.csv", "figures.csv", "events.csv")
 SEED_WHO = "seed data"
 
 
@@ -33,6 +34,7 @@ class SeedData:
     sources: list[Source]
     indicators: list[Indicator]
     figures: pd.DataFrame
+    events: list[Event]
     checksum: str
 
 
@@ -53,11 +55,25 @@ def _models(frame: pd.DataFrame, model, file: str) -> list:
     return items
 
 
+def _events(data_dir: Path) -> list[Event]:
+    from indicators.events import read_events_csv
+
+    parsed = read_events_csv((data_dir / "events.csv").read_bytes())
+    if not parsed.ok:
+        raise SeedError("\n".join(f"events.csv {problem}" for problem in parsed.problems))
+    return parsed.events
+
+
 def seed_checksum(data_dir: Path = DATA_DIR) -> str:
+    """One checksum over data/*.csv and the reference series: any change to either is applied on next start."""
     digest = hashlib.sha256()
     for name in SEED_FILES:
         digest.update(name.encode())
         digest.update((data_dir / name).read_bytes())
+    for path in reference_files(data_dir / "reference"):
+        if path.exists():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -77,6 +93,7 @@ def load_seed(data_dir: Path = DATA_DIR) -> SeedData:
         sources=_models(_read_csv(data_dir / "sources.csv"), Source, "sources.csv"),
         indicators=indicators,
         figures=validated.rows,
+        events=_events(data_dir),
         checksum=seed_checksum(data_dir),
     )
 
@@ -97,5 +114,27 @@ def apply_seed(store: Store, data_dir: Path = DATA_DIR, *, force: bool = False) 
         detail={"checksum": checksum},
         seed=True,
     )
+    store.write_events(seed.events, kind="seed", who=SEED_WHO, reason="the papers' events bundled in data/", seed=True)
+    apply_reference(store, data_dir)
     store.set_meta("seed_checksum", checksum)
     return result
+
+
+def apply_reference(store: Store, data_dir: Path = DATA_DIR) -> WriteResult | None:
+    """The official reference series (data/reference/), through the upload importer, as seed data."""
+    if not (data_dir / "reference").exists():
+        return None
+    rows, sources, problems = reference_rows(store, data_dir / "reference")
+    if problems:
+        raise SeedError("\n".join(problems))
+    if rows.empty:
+        return None
+    return store.write_observations(
+        rows,
+        kind="seed",
+        who=SEED_WHO,
+        reason="official reference series bundled in data/reference/",
+        detail={"files": [path.name for path in reference_files(data_dir / "reference")]},
+        seed=True,
+        sources=sources,
+    )

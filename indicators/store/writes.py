@@ -68,23 +68,24 @@ class WritesMixin:
             )
             con.unregister("incoming_entities")
 
-    def _upsert_source(self, con, source: Source) -> None:
-        values = source.model_dump()
+    @staticmethod
+    def _upsert_model(con, table: str, model: Source | Indicator) -> None:
+        """Insert or update one catalog row. The table name comes from the fixed allow-list below and the
+        column names from the pydantic model's own fields; every value is a parameter."""
+        assert table in {"source", "indicator"}
+        values = model.model_dump()
         columns = list(values)
         con.execute(
-            f"INSERT INTO source ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
             "ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id"),
             list(values.values()),
         )
 
+    def _upsert_source(self, con, source: Source) -> None:
+        self._upsert_model(con, "source", source)
+
     def _upsert_indicator(self, con, indicator: Indicator) -> None:
-        values = indicator.model_dump()
-        columns = list(values)
-        con.execute(
-            f"INSERT INTO indicator ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
-            "ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id"),
-            list(values.values()),
-        )
+        self._upsert_model(con, "indicator", indicator)
 
     def upsert_catalog(self, sources: Iterable[Source], indicators: Iterable[Indicator]) -> None:
         """Seed metadata: insert or refresh sources and indicators (no batch: metadata from data/)."""
@@ -225,15 +226,19 @@ class WritesMixin:
         reason: str | None,
         detail: dict | None = None,
         seed: bool = False,
+        sources: Iterable[Source] = (),
     ) -> WriteResult:
         """Write validated rows (see ``indicators.validate``) as one batch: new figures are added, changed
-        ones get a new version, unchanged ones are left alone. All of it or none of it.
+        ones get a new version, unchanged ones are left alone. All of it or none of it. ``sources`` (a
+        free-text source an upload names) are created in the same transaction.
 
         ``rows`` is one frame, or an iterable of frames (chunks of a big file, validated one by one): chunks
         are staged in DuckDB as they come, so a file never has to be held whole in Python memory. An
         exception raised by the iterable rolls everything back."""
         now = utc_now()
         with self.transaction() as con:
+            for source in sources:
+                self._upsert_source(con, source)
             self._load_incoming(con, rows)
             self._classify(con, seed=seed)
             counts = dict(con.execute("SELECT status, count(*) FROM classified GROUP BY status").fetchall())
