@@ -17,9 +17,7 @@ from indicators.store.snapshots import RestoreResult, Scope, SnapshotsMixin
 from indicators.store.writes import WriteResult, WritesMixin
 
 
-class Store(
-    ClaimCheckMixin, ReadsMixin, WritesMixin, EditsMixin, HistoryMixin, EventsMixin, SnapshotsMixin, StoreBase
-):
+class Store(ClaimCheckMixin, ReadsMixin, WritesMixin, EditsMixin, HistoryMixin, EventsMixin, SnapshotsMixin, StoreBase):
     """All reads and writes of the dashboard's data, on one DuckDB file."""
 
 
