@@ -1,0 +1,202 @@
+"""Two processes, one store file. DuckDB lets one process hold a file; the store leases it briefly and
+retries while another process holds it, so the command line and the dashboard take turns. Whoever waits
+too long is told plainly that the store is busy: never DuckDB's lock error, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from indicators.bootstrap import prepare
+from indicators.store import Store, StoreBusy
+
+HERE = Path(__file__).parent
+REPOSITORY = HERE.parents[1]
+LOCK_WORDS = ("Conflicting lock", "Could not set lock", "IO Error", "Traceback")
+
+
+def _env(path: Path, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("INDICATORS_")}
+    env.update(PYTHONPATH=str(REPOSITORY), INDICATORS_DB=str(path), **extra)
+    return env
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Path:
+    path = tmp_path / "store.duckdb"
+    prepare(Store(path, idle_release=0)).close()
+    return path
+
+
+@contextmanager
+def held(path: Path, seconds: float, note: str | None = None) -> Iterator[subprocess.Popen]:
+    """Another process holding the store (a long import, say) for ``seconds``."""
+    args = [sys.executable, str(HERE / "child_hold_store.py"), str(path), str(seconds)] + ([note] if note else [])
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=_env(path), cwd=REPOSITORY)
+    try:
+        assert child.stdout.readline().strip() == "HOLDING"
+        yield child
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+        child.stdout.close()
+
+
+def cli(path: Path, *args: str, busy_timeout: float) -> tuple[subprocess.CompletedProcess, float]:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "indicators", *args],
+        capture_output=True,
+        text=True,
+        env=_env(path, INDICATORS_BUSY_TIMEOUT=str(busy_timeout)),
+        cwd=REPOSITORY,
+        timeout=120,
+    )
+    return done, time.monotonic() - started
+
+
+def test_a_second_process_is_told_plainly_that_the_store_is_busy(seeded):
+    with held(seeded, 30):
+        store = Store(seeded, busy_timeout=1)
+        started = time.monotonic()
+        with pytest.raises(StoreBusy) as refused:
+            store.counts()
+        waited = time.monotonic() - started
+    message = str(refused.value)
+    assert "is busy" in message and str(seeded) in message and "Try again" in message
+    assert not any(word in message for word in LOCK_WORDS)
+    assert 0.9 <= waited < 5, f"gave up after {waited:.1f} s instead of about 1 s"
+    # once the other process is gone, the same store object works
+    assert store.counts()["indicators"] == 22
+    store.close()
+
+
+def test_the_command_line_waits_for_a_short_hold_and_then_goes_through(seeded):
+    with held(seeded, 2):
+        done, seconds = cli(seeded, "list", busy_timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert "gdp_growth" in done.stdout
+    assert seconds >= 1.0, "the command should have waited for the other process"
+
+
+@pytest.mark.parametrize("command", [["list"], ["show", "gdp_growth"]])
+def test_the_command_line_gives_up_after_its_busy_timeout_with_a_plain_message(seeded, command):
+    before = seeded.read_bytes()
+    with held(seeded, 60):
+        done, seconds = cli(seeded, *command, busy_timeout=1)
+    assert done.returncode == 1
+    assert "is busy" in done.stderr and "INDICATORS" not in done.stdout
+    assert not any(word in done.stderr for word in LOCK_WORDS), done.stderr
+    assert seconds < 20
+    assert seeded.read_bytes() == before
+
+
+# --- a real dashboard and a real command line -----------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def dashboard(path: Path) -> Iterator[str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            "--server.port", str(port), "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_env(path),
+        cwd=REPOSITORY,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"the dashboard did not start:\n{server.stdout.read()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stdout.close()
+
+
+def _health(url: str) -> int:
+    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as answer:
+        return answer.status
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_dashboard_and_the_command_line_take_turns_and_no_viewer_sees_a_lock_error(seeded):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's Chromium is not installed")
+    with dashboard(seeded) as url, playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync",
+            ],
+        )  # fmt: skip
+        page = browser.new_page()
+
+        def rendered() -> str:
+            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+            page.wait_for_timeout(300)
+            return page.inner_text("[data-testid='stApp']")
+
+        page.goto(url)
+        text = rendered()
+        assert "gdp_growth" in text or "GDP" in text, text[:500]
+        assert not any(word in text for word in LOCK_WORDS)
+
+        # 1. a viewer has just loaded the page; the command line gets the file once the dashboard is idle
+        done, seconds = cli(seeded, "list", busy_timeout=30)
+        assert done.returncode == 0, done.stderr
+        assert _health(url) == 200
+        print(f"command line beside an idle dashboard: {seconds:.1f} s")
+
+        # 2. an import holds the file (after writing a figure) while a viewer reloads: the viewer waits,
+        #    then sees the page with no error
+        with held(seeded, 3, note="written while the dashboard was serving") as holder:
+            started = time.monotonic()
+            page.reload()
+            assert _health(url) == 200
+            text = rendered()
+            print(f"page reload while another process held the store: {time.monotonic() - started:.1f} s")
+            assert holder.wait(timeout=30) == 0
+        assert not any(word in text for word in LOCK_WORDS), text
+        assert "busy" not in text.lower()
+        assert "4.2" in text, "the page should show the figure the other process wrote"
+        browser.close()
