@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from indicators.store.base import MEMORY, StoreBase, local_user, utc_now
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
+from indicators.store.faults import StoreUnwritable
 from indicators.store.reads import ReadsMixin
 from indicators.store.writes import WriteResult, WritesMixin
 
@@ -22,6 +23,7 @@ __all__ = [
     "Store",
     "StoreBusy",
     "StoreError",
+    "StoreUnwritable",
     "WriteResult",
     "local_user",
     "utc_now",
