@@ -68,7 +68,9 @@ def load_seed(data_dir: Path = DATA_DIR) -> SeedData:
     validated = validate_observations(figures, {indicator.id: indicator for indicator in indicators})
     if not validated.ok:
         raise SeedError(
-            "\n".join(f"figures.csv row {p.row}, column {p.column}: {p.reason}" for p in validated.problems.itertuples())
+            "\n".join(
+                f"figures.csv row {p.row}, column {p.column}: {p.reason}" for p in validated.problems.itertuples()
+            )
         )
     return SeedData(
         entities=_read_csv(data_dir / "entities.csv"),

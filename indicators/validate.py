@@ -96,7 +96,9 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
     well_formed = indicator_text.fillna("").str.fullmatch(INDICATOR_ID_PATTERN.pattern)
     known = indicator_text.isin(list(indicators))
     found.append(
-        _problems(rows, ~well_formed, "indicator", indicator_text, "not an indicator id (lower-case letters, digits, _)")
+        _problems(
+            rows, ~well_formed, "indicator", indicator_text, "not an indicator id (lower-case letters, digits, _)"
+        )
     )
     found.append(
         _problems(
@@ -148,12 +150,16 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
             continue
         multiplier[at] = factor
         mismatch = at & known & (expected_unit != unit_id)
-        unit_errors[mismatch] = "the indicator is measured in " + expected_unit[mismatch].astype(str) + f", not {unit_id}"
+        unit_errors[mismatch] = (
+            "the indicator is measured in " + expected_unit[mismatch].astype(str) + f", not {unit_id}"
+        )
     found.append(_problems(rows, unit_errors.notna(), "unit", unit_text, unit_errors))
     value = value * multiplier
 
     too_large = ~not_number & (value.abs() > LARGEST_VALUE)
-    found.append(_problems(rows, too_large, "value", raw_value, f"too large for a statistic (more than {LARGEST_VALUE:g})"))
+    found.append(
+        _problems(rows, too_large, "value", raw_value, f"too large for a statistic (more than {LARGEST_VALUE:g})")
+    )
 
     # valid range of the indicator, and of its unit (no negative head counts)
     minimum = indicator_text.map(
@@ -170,9 +176,7 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
     below = ~not_number & minimum.notna() & (value < minimum)
     above = ~not_number & maximum.notna() & (value > maximum)
     found.append(
-        _problems(
-            rows, below, "value", raw_value, "below the smallest valid value " + _numbers(minimum[below])
-        )
+        _problems(rows, below, "value", raw_value, "below the smallest valid value " + _numbers(minimum[below]))
     )
     found.append(
         _problems(rows, above, "value", raw_value, "above the largest valid value " + _numbers(maximum[above]))
@@ -181,7 +185,9 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
     # source: an id; blank sources are filled by the caller before validation
     source_text = frame["source"].astype("string").str.strip()
     bad_source = ~source_text.fillna("").str.fullmatch(SOURCE_ID_PATTERN.pattern)
-    found.append(_problems(rows, bad_source, "source", source_text, "not a source id (lower-case letters, digits, _ . -)"))
+    found.append(
+        _problems(rows, bad_source, "source", source_text, "not a source id (lower-case letters, digits, _ . -)")
+    )
 
     normalised = pd.DataFrame(
         {
@@ -196,7 +202,9 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
             "note": frame["note"].astype("string").str.strip().replace("", pd.NA),
         }
     )
-    problems = pd.concat([p for p in found if not p.empty] or [pd.DataFrame(columns=PROBLEM_COLUMNS)], ignore_index=True)
+    problems = pd.concat(
+        [p for p in found if not p.empty] or [pd.DataFrame(columns=PROBLEM_COLUMNS)], ignore_index=True
+    )
 
     # the same key twice in one file with different values is ambiguous: which one is true?
     key = ["indicator_id", "entity", "period", "source_id"]

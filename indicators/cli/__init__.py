@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"indicators {args.command}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"indicators {args.command}: interrupted; nothing half-written (writes are transactions)", file=sys.stderr)
+        print(
+            f"indicators {args.command}: interrupted; nothing half-written (writes are transactions)", file=sys.stderr
+        )
         return 1
     except BrokenPipeError:  # `indicators show | head`: the reader went away, which is fine
         return 0

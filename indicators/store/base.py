@@ -85,9 +85,7 @@ class StoreBase:
 
     def _require_writable(self) -> None:
         if self.read_only:
-            raise ReadOnlyStore(
-                "This dashboard is read-only (INDICATORS_READ_ONLY=1): nothing can be changed here."
-            )
+            raise ReadOnlyStore("This dashboard is read-only (INDICATORS_READ_ONLY=1): nothing can be changed here.")
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

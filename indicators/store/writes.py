@@ -18,7 +18,17 @@ from indicators.store.base import utc_now
 
 KEY = ("indicator_id", "entity", "period", "source_id")
 _KEY_JOIN = " AND ".join(f"c.{column} = i.{column}" for column in KEY)
-INCOMING_COLUMNS = ("indicator_id", "entity", "period", "period_start", "value", "qualifier", "source_id", "quote", "note")
+INCOMING_COLUMNS = (
+    "indicator_id",
+    "entity",
+    "period",
+    "period_start",
+    "value",
+    "qualifier",
+    "source_id",
+    "quote",
+    "note",
+)
 
 
 @dataclass

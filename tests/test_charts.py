@@ -1,0 +1,84 @@
+"""Charts are pure functions: traces per entity and source, claims as stars, benchmarks, safe text."""
+
+import pandas as pd
+
+from indicators.charts import entity_colour, indicator_figure, safe_text, sparkline_figure
+
+
+def _observation(**overrides):
+    row = {
+        "id": 1,
+        "indicator_id": "defense_share_gdp",
+        "entity": "SRB",
+        "entity_name": "Serbia",
+        "period": "2020",
+        "period_start": pd.Timestamp("2020-01-01"),
+        "value": 2.0,
+        "qualifier": "exactly",
+        "source_id": "sipri",
+        "source_title": "SIPRI",
+        "source_kind": "official",
+        "quote": None,
+        "note": None,
+        "is_claim": False,
+    }
+    return {**row, **overrides}
+
+
+def test_each_entity_and_source_is_its_own_line_and_claims_are_stars(store):
+    defense = store.indicator("defense_share_gdp")
+    series = pd.DataFrame(
+        [
+            _observation(period="2020", value=2.1),
+            _observation(period="2021", period_start=pd.Timestamp("2021-01-01"), value=2.2),
+            _observation(entity="HUN", entity_name="Hungary", value=1.6),
+            _observation(source_id="pupin_2024", source_title="Pupin", is_claim=True, quote="exceeding 2%", value=2.0),
+        ]
+    )
+    figure = indicator_figure(series, defense)
+    traces = {(t.meta["entity"], t.meta["source_id"]): t for t in figure.data}
+    assert set(traces) == {("SRB", "sipri"), ("HUN", "sipri"), ("SRB", "pupin_2024")}
+    assert len(traces[("SRB", "sipri")].y) == 2
+    assert traces[("SRB", "pupin_2024")].marker.symbol == "star"
+    assert traces[("SRB", "pupin_2024")].mode == "markers"
+    assert traces[("SRB", "sipri")].marker.color == entity_colour("SRB")
+    # NATO's 2 % guideline is drawn as a dashed line with its label
+    (line,) = figure.layout.shapes
+    assert (line.y0, line.y1, line.line.dash) == (2, 2, "dash")
+    assert figure.layout.annotations[0].text == "NATO guideline 2 %"
+
+
+def test_hover_shows_value_period_source_and_quote_escaped(store):
+    gdp = store.indicator("gdp_growth")
+    series = pd.DataFrame(
+        [_observation(indicator_id="gdp_growth", quote="<script>alert(1)</script> grew", source_title="A & B")]
+    )
+    (trace,) = indicator_figure(series, gdp).data
+    period, value, source, quote, entity = trace.customdata[0]
+    assert (period, value, entity) == ("2020", "2 %", "Serbia")
+    assert source == "A &amp; B"
+    assert "&lt;script&gt;" in quote and "<script>" not in quote
+
+
+def test_an_empty_series_reads_well(store):
+    figure = indicator_figure(pd.DataFrame(columns=list(_observation())), store.indicator("gdp_growth"))
+    assert figure.data == ()
+    assert "No figures recorded" in figure.layout.annotations[0].text
+
+
+def test_the_seed_series_of_every_indicator_charts(store):
+    for indicator in store.indicators():
+        figure = indicator_figure(store.series(indicator.id), indicator)
+        assert sum(len(trace.y) for trace in figure.data) == len(store.series(indicator.id))
+
+
+def test_sparkline_has_no_axes():
+    points = pd.DataFrame({"period_start": pd.to_datetime(["2019-01-01", "2020-01-01"]), "value": [1.0, 2.0]})
+    figure = sparkline_figure(points)
+    assert figure.layout.xaxis.visible is False and figure.layout.yaxis.visible is False
+
+
+def test_safe_text_wraps_and_escapes():
+    assert safe_text("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
+    assert safe_text("word " * 30, width=20).count("<br>") >= 5
+    assert safe_text(None) == ""

@@ -1,0 +1,78 @@
+"""AppTest for every page, with the seed store and with an empty store: what a user sees."""
+
+import json
+
+import pytest
+
+from indicators.seed import seed_checksum
+from indicators.store import Store
+
+PAGES = ["pages/overview.py", "pages/indicator.py", "pages/sources.py"]
+
+
+def _texts(at):
+    return [element.value for element in at.markdown] + [element.value for element in at.caption]
+
+
+def test_overview_shows_a_tile_for_every_indicator_with_value_and_unit(app):
+    at = app().run()
+    assert not at.exception
+    texts = _texts(at)
+    assert "### \\> USD 400 m ★" in texts  # trade volume, the paper's "just over $ 400 million"
+    assert "### ≈ USD 1\\.7 bn ★" in texts
+    assert "### 39,000 people ★" in texts
+    assert len([t for t in texts if t.startswith("### ")]) == 22
+    assert [h.value for h in at.header] == ["Economy", "Security", "People", "Politics"]
+
+
+def test_indicator_page_charts_the_deep_linked_indicator_with_its_quote_in_the_hover(app):
+    at = app()
+    at.query_params["indicator"] = "defense_share_gdp"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Defense spending as a share of GDP"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    (trace,) = spec["data"]
+    assert trace["marker"]["symbol"] == "star"
+    assert "exceeding the desirable 2% of GDP" in trace["customdata"][0][3]
+    assert spec["layout"]["shapes"][0]["y0"] == 2  # NATO's 2 % benchmark
+    assert at.dataframe[0].value["Value"].tolist() == ["> 2 %"]
+
+
+def test_indicator_page_warns_about_an_unknown_id_and_shows_the_first(app):
+    at = app()
+    at.query_params["indicator"] = "no_such_thing"
+    at.run()
+    assert not at.exception
+    assert "There is no indicator" in at.warning[0].value
+
+
+def test_indicator_page_compares_entities_present_in_the_store(app, store_path):
+    at = app().run()
+    at.switch_page("pages/indicator.py").run()
+    box = at.selectbox[0]
+    box.set_value("defense_share_gdp").run()
+    assert at.multiselect[0].options == ["Serbia (SRB)"]
+
+
+def test_sources_page_lists_each_paper_with_its_figures_and_sentences(app):
+    at = app().run()
+    at.switch_page("pages/sources.py").run()
+    assert not at.exception
+    texts = _texts(at)
+    assert "A Vision for Future Cooperation Between Serbia and the US" in [s.value for s in at.subheader]
+    assert "**6 figures**" in texts and "**16 figures**" in texts
+    assert any("Another favorable factor is that Trump has a 59% approval rating" in t.replace("\\", "") for t in texts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_reads_well_with_an_empty_store(app, store_path, page):
+    # schema but no figures: the bundled seed is marked as applied, as if a user had deleted everything
+    empty = Store(store_path, idle_release=0)
+    empty.migrate()
+    empty.set_meta("seed_checksum", seed_checksum())
+    empty.close()
+    at = app().run()
+    at.switch_page(page).run()
+    assert not at.exception
+    assert at.info, "an empty store explains itself"
