@@ -4,9 +4,7 @@ too long is told plainly that the store is busy: never DuckDB's lock error, neve
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from live_dashboard import CHROMIUM_ARGS, dashboard, env_for
 
 from indicators.bootstrap import prepare
 from indicators.store import Store, StoreBusy
@@ -23,12 +22,6 @@ from indicators.store import Store, StoreBusy
 HERE = Path(__file__).parent
 REPOSITORY = HERE.parents[1]
 LOCK_WORDS = ("Conflicting lock", "Could not set lock", "IO Error", "Traceback")
-
-
-def _env(path: Path, **extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("INDICATORS_")}
-    env.update(PYTHONPATH=str(REPOSITORY), INDICATORS_DB=str(path), **extra)
-    return env
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def seeded(tmp_path: Path) -> Path:
 def held(path: Path, seconds: float, note: str | None = None) -> Iterator[subprocess.Popen]:
     """Another process holding the store (a long import, say) for ``seconds``."""
     args = [sys.executable, str(HERE / "child_hold_store.py"), str(path), str(seconds)] + ([note] if note else [])
-    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=_env(path), cwd=REPOSITORY)
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env_for(path), cwd=REPOSITORY)
     try:
         assert child.stdout.readline().strip() == "HOLDING"
         yield child
@@ -59,7 +52,7 @@ def cli(path: Path, *args: str, busy_timeout: float) -> tuple[subprocess.Complet
         [sys.executable, "-m", "indicators", *args],
         capture_output=True,
         text=True,
-        env=_env(path, INDICATORS_BUSY_TIMEOUT=str(busy_timeout)),
+        env=env_for(path, INDICATORS_BUSY_TIMEOUT=str(busy_timeout)),
         cwd=REPOSITORY,
         timeout=120,
     )
@@ -105,51 +98,6 @@ def test_the_command_line_gives_up_after_its_busy_timeout_with_a_plain_message(s
 # --- a real dashboard and a real command line -----------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def dashboard(path: Path) -> Iterator[str]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-            "--server.port", str(port), "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=_env(path),
-        cwd=REPOSITORY,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the dashboard did not start:\n{server.stdout.read()}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        server.stdout.close()
-
-
 def _health(url: str) -> int:
     with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as answer:
         return answer.status
@@ -162,13 +110,7 @@ def test_the_dashboard_and_the_command_line_take_turns_and_no_viewer_sees_a_lock
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Debian's Chromium is not installed")
     with dashboard(seeded) as url, playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync",
-            ],
-        )  # fmt: skip
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page()
 
         def rendered() -> str:
