@@ -19,6 +19,6 @@ navigation = st.navigation({"Browse": browse})
 
 with st.sidebar:
     config = settings()
-    st.caption(f"Store: `{webapp.md(store.label)}`" + (" · read-only" if config.read_only else ""))
+    st.caption(f"Store: {webapp.md(store.label)}" + (" · read-only" if config.read_only else ""))
 
 navigation.run()

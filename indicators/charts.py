@@ -115,6 +115,7 @@ def indicator_figure(
             annotation_text=safe_text(indicator.benchmark_label or f"benchmark {indicator.benchmark_value:g}"),
             annotation_position="top left",
         )
+    _axes(figure, series, log_scale=log_scale)
     figure.update_layout(
         title={"text": safe_text(indicator.name)},
         yaxis_title=safe_text(unit_label),
@@ -125,6 +126,26 @@ def indicator_figure(
         template="plotly_white",
     )
     return figure
+
+
+def _axes(figure: go.Figure, series: pd.DataFrame, *, log_scale: bool) -> None:
+    """Years read as years (not as midnight timestamps), and a lone point gets room around it."""
+    if series.empty:
+        return
+    starts = pd.to_datetime(series["period_start"])
+    annual = bool(series["period"].astype(str).str.fullmatch(r"\d{4}").all())
+    if annual:
+        figure.update_xaxes(tickformat="%Y", dtick="M12" if starts.dt.year.nunique() <= 12 else None)
+    if starts.nunique() == 1:
+        only = starts.iloc[0]
+        figure.update_xaxes(range=[only - pd.DateOffset(years=2), only + pd.DateOffset(years=2)])
+    values = series["value"]
+    if not log_scale and (values >= 0).all():
+        # levels and shares read against zero; a lone value would otherwise get a microscopic axis
+        figure.update_yaxes(rangemode="tozero")
+        if values.nunique() == 1:
+            top = float(values.iloc[0]) or 1.0
+            figure.update_yaxes(range=[0, top * 1.5])
 
 
 def sparkline_figure(points: pd.DataFrame, colour: str = "#0C4076") -> go.Figure:
@@ -148,3 +169,101 @@ def sparkline_figure(points: pd.DataFrame, colour: str = "#0C4076") -> go.Figure
         template="plotly_white",
     )
     return figure
+
+
+# --- events, revisions and the image's own caption (the analysis layer) ------------------------------
+
+EVENT_COLOURS = {
+    "visit": "#0072B2",
+    "agreement": "#009E73",
+    "sanction": "#CC79A7",
+    "conflict": "#D55E00",
+    "election": "#6A3D9A",
+    "rating": "#E69F00",
+    "crisis": "#7F7F7F",
+}
+EVENT_LABEL_LEVELS = (0.99, 0.9, 0.81)  # labels of nearby events are staggered so they do not overprint
+
+
+def add_event_markers(figure: go.Figure, events: pd.DataFrame, types: tuple[str, ...] | None = None) -> go.Figure:
+    """Each event (optionally of some types only) as a dotted vertical line with its title beside it; the
+    hover box of the label gives the date, type, source and the sentence it came from."""
+    if events.empty:
+        return figure
+    shown = events if types is None else events[events["type"].isin(types)]
+    for number, event in enumerate(shown.sort_values("date_start").itertuples()):
+        colour = EVENT_COLOURS.get(event.type, "#444444")
+        day = pd.Timestamp(event.date_start)
+        figure.add_shape(
+            type="line",
+            xref="x",
+            yref="paper",
+            x0=day,
+            x1=day,
+            y0=0,
+            y1=1,
+            line={"color": colour, "width": 1.5, "dash": "dot"},
+            name=f"event:{event.id}",
+        )
+        quote = f"“{event.quote}”" if isinstance(event.quote, str) and event.quote else ""
+        figure.add_annotation(
+            x=day,
+            xref="x",
+            y=EVENT_LABEL_LEVELS[number % len(EVENT_LABEL_LEVELS)],
+            yref="paper",
+            text=safe_text(textwrap.shorten(str(event.title), 40, placeholder="…")),
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font={"size": 10, "color": colour},
+            bgcolor="rgba(255,255,255,0.75)",
+            hovertext=safe_text(f"{event.date} · {event.type} · {event.source_title} {quote}", width=70),
+            name=f"event:{event.id}",
+        )
+    return figure
+
+
+def mark_revised(figure: go.Figure, series: pd.DataFrame, revised: pd.DataFrame) -> go.Figure:
+    """Ring the figures that have more than one version (they were corrected at least once)."""
+    if series.empty or revised.empty:
+        return figure
+    marked = series.merge(revised, on=["entity", "period", "source_id"])
+    if marked.empty:
+        return figure
+    figure.add_trace(
+        go.Scatter(
+            x=marked["period_start"],
+            y=marked["value"],
+            mode="markers",
+            name="revised (more than one version)",
+            marker={"symbol": "circle-open", "size": 16, "color": "#222222", "line": {"width": 2}},
+            customdata=[[safe_text(p), int(v)] for p, v in zip(marked["period"], marked["versions"], strict=True)],
+            hovertemplate="%{customdata[0]}: revised, %{customdata[1]} versions<extra></extra>",
+            meta={"revised": True},
+        )
+    )
+    return figure
+
+
+def caption_figure(figure: go.Figure, indicator: Indicator, sources: list[str], extra: str = "") -> go.Figure:
+    """Draw the units and a source line on the figure itself (as a subtitle under the title), so a PNG or
+    SVG saved from the chart's toolbar carries them."""
+    unit_label = UNITS[indicator.unit].label if indicator.unit in UNITS else indicator.unit
+    source_text = "; ".join(dict.fromkeys(s for s in sources if s)) or "no figures"
+    line = f"Unit: {unit_label} · Source: {source_text}" + (f" · {extra}" if extra else "")
+    figure.update_layout(
+        title={
+            "text": safe_text(indicator.name),
+            "subtitle": {"text": safe_text(textwrap.shorten(line, 180, placeholder="…"))},
+        },
+        margin={"t": 80},
+    )
+    return figure
+
+
+def image_config(indicator_id: str, image_format: str = "png") -> dict:
+    """The chart toolbar's camera button: PNG or SVG, named after the indicator, drawn in the browser."""
+    return {
+        "toImageButtonOptions": {"format": image_format, "filename": indicator_id, "scale": 2},
+        "displaylogo": False,
+    }

@@ -223,4 +223,56 @@ class Batch(BaseModel):
     reason: str | None = None
 
 
+EVENT_TYPES = ("visit", "agreement", "sanction", "conflict", "election", "rating", "crisis")
+EVENT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+
+
+def event_slug(date: str, title: str) -> str:
+    """A readable, stable id for an event: its date and the first words of its title."""
+    words = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return f"{date.lower()}-{words}"[:80].rstrip("-")
+
+
+class Event(BaseModel):
+    """A dated bilateral event (a visit, an agreement, a war, an election ...) shown on every chart.
+
+    ``date`` is an SDMX period as precise as known (``1999``, ``1980-06``, ``2024-11-05``); ``id`` is derived
+    from the date and title when not given. Like a figure, an event names its source, and an event from the
+    papers carries the verbatim sentence.
+    """
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    id: str | None = Field(default=None, pattern=EVENT_ID_PATTERN.pattern)
+    date: str
+    type: Literal["visit", "agreement", "sanction", "conflict", "election", "rating", "crisis"]
+    title: str = Field(min_length=1, max_length=200)
+    source_id: str = Field(pattern=SOURCE_ID_PATTERN.pattern)
+    quote: str | None = Field(default=None, max_length=MAX_TEXT)
+    note: str | None = Field(default=None, max_length=MAX_TEXT)
+
+    _blanks = field_validator("id", "quote", "note", mode="before")(_blank_to_none)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: object) -> str:
+        return check_period(str(value))
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, value: object) -> object:
+        return str(value).strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _derive_id(self) -> Event:
+        if self.id is None:
+            self.id = event_slug(self.date, self.title)
+        return self
+
+    @property
+    def date_start(self) -> dt.date:
+        return parse_period(self.date).start
+
+
+EVENT_CSV_COLUMNS = ("id", "date", "type", "title", "source", "quote", "note")
 OBSERVATION_CSV_COLUMNS = ("indicator", "entity", "period", "value", "unit", "qualifier", "source", "quote", "note")

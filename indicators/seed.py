@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from indicators.config import DATA_DIR
-from indicators.models import Indicator, Source
+from indicators.models import Event, Indicator, Source
 from indicators.store import Store, WriteResult
 from indicators.validate import validate_observations
 
-SEED_FILES = ("entities.csv", "sources.csv", "indicators.csv", "figures.csv")
+SEED_FILES = ("entities.csv", "sources.csv", "indicators.csv", "figures.csv", "events.csv")
 SEED_WHO = "seed data"
 
 
@@ -33,6 +33,7 @@ class SeedData:
     sources: list[Source]
     indicators: list[Indicator]
     figures: pd.DataFrame
+    events: list[Event]
     checksum: str
 
 
@@ -51,6 +52,15 @@ def _models(frame: pd.DataFrame, model, file: str) -> list:
     if problems:
         raise SeedError("\n".join(problems))
     return items
+
+
+def _events(data_dir: Path) -> list[Event]:
+    from indicators.events import read_events_csv
+
+    parsed = read_events_csv((data_dir / "events.csv").read_bytes())
+    if not parsed.ok:
+        raise SeedError("\n".join(f"events.csv {problem}" for problem in parsed.problems))
+    return parsed.events
 
 
 def seed_checksum(data_dir: Path = DATA_DIR) -> str:
@@ -77,6 +87,7 @@ def load_seed(data_dir: Path = DATA_DIR) -> SeedData:
         sources=_models(_read_csv(data_dir / "sources.csv"), Source, "sources.csv"),
         indicators=indicators,
         figures=validated.rows,
+        events=_events(data_dir),
         checksum=seed_checksum(data_dir),
     )
 
@@ -97,5 +108,6 @@ def apply_seed(store: Store, data_dir: Path = DATA_DIR, *, force: bool = False) 
         detail={"checksum": checksum},
         seed=True,
     )
+    store.write_events(seed.events, kind="seed", who=SEED_WHO, reason="the papers' events bundled in data/", seed=True)
     store.set_meta("seed_checksum", checksum)
     return result

@@ -82,3 +82,10 @@ def test_safe_text_wraps_and_escapes():
     assert safe_text("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
     assert safe_text("word " * 30, width=20).count("<br>") >= 5
     assert safe_text(None) == ""
+
+
+def test_years_are_labelled_as_years_and_a_lone_point_has_room(store):
+    figure = indicator_figure(store.series("gdp_growth"), store.indicator("gdp_growth"))
+    assert figure.layout.xaxis.tickformat == "%Y"
+    low, high = (str(x)[:4] for x in figure.layout.xaxis.range)
+    assert (low, high) == ("2022", "2026")

@@ -10,10 +10,10 @@ import argparse
 import sys
 
 from indicators import __version__
-from indicators.cli import browse
+from indicators.cli import browse, events
 from indicators.store import StoreError
 
-COMMANDS = [browse]
+COMMANDS = [browse, events]
 
 
 class CommandFailed(Exception):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from indicators.store.base import MEMORY, StoreBase, local_user, utc_now
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
+from indicators.store.events import EventsMixin
 from indicators.store.faults import StoreUnwritable
 from indicators.store.reads import ReadsMixin
 from indicators.store.writes import WriteResult, WritesMixin
 
 
-class Store(ReadsMixin, WritesMixin, StoreBase):
+class Store(EventsMixin, ReadsMixin, WritesMixin, StoreBase):
     """All reads and writes of the dashboard's data, on one DuckDB file."""
 
 

@@ -124,8 +124,55 @@ def _initial(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+EVENT_TYPES_SQL = "'visit', 'agreement', 'sanction', 'conflict', 'election', 'rating', 'crisis'"
+
+
+def _events(con: duckdb.DuckDBPyConnection) -> None:
+    """Dated bilateral events, versioned like observations: an edit supersedes the current version of the
+    event (same ``id``) and inserts a new one, a deletion only supersedes; every write is a ``batch``."""
+    con.execute(
+        f"""
+        CREATE SEQUENCE event_version_id START 1;
+        CREATE TABLE event (
+            version_id BIGINT NOT NULL DEFAULT nextval('event_version_id'),
+            id VARCHAR NOT NULL,          -- a stable slug: 1999-03-24-nato-bombing
+            date VARCHAR NOT NULL,        -- an SDMX period, exactly as written: 1999, 1980-06, 2024-11-05
+            date_start DATE NOT NULL,     -- for sorting and charting only
+            type VARCHAR NOT NULL CHECK (type IN ({EVENT_TYPES_SQL})),
+            title VARCHAR NOT NULL,
+            source_id VARCHAR NOT NULL,
+            quote VARCHAR,
+            note VARCHAR,
+            batch_id BIGINT NOT NULL,
+            recorded_at TIMESTAMP NOT NULL,
+            recorded_by VARCHAR NOT NULL,
+            superseded_at TIMESTAMP,
+            superseded_batch BIGINT
+        );
+        CREATE VIEW current_event AS SELECT * FROM event WHERE superseded_at IS NULL;
+
+        -- the events' change log, shaped like change_log: one row per event a batch added, changed or removed
+        CREATE VIEW event_change_log AS
+            SELECT b.id AS batch_id, b.kind, b.who, b.created_at AS changed_at, b.reason, n.id AS event_id,
+                   CASE WHEN o.version_id IS NULL THEN 'add' ELSE 'change' END AS action,
+                   o.date AS old_date, n.date AS new_date, o.title AS old_title, n.title AS new_title,
+                   o.version_id AS old_version_id, n.version_id AS new_version_id
+            FROM event n
+            JOIN batch b ON b.id = n.batch_id
+            LEFT JOIN event o ON o.superseded_batch = n.batch_id AND o.id = n.id
+            UNION ALL
+            SELECT b.id, b.kind, b.who, b.created_at, b.reason, o.id, 'delete', o.date, NULL, o.title, NULL,
+                   o.version_id, NULL
+            FROM event o
+            JOIN batch b ON b.id = o.superseded_batch
+            WHERE NOT EXISTS (SELECT 1 FROM event n WHERE n.batch_id = o.superseded_batch AND n.id = o.id);
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
+    ("0002_events", _events),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

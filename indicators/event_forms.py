@@ -1,0 +1,44 @@
+"""The editors' way to add events in the browser: one form, or a file in our events CSV. Streamlit glue
+only: parsing and validation are ``indicators.events``, writing is ``Store.write_events``."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from indicators import webapp
+from indicators.events import EventProblem, load_events_csv, parse_event
+from indicators.models import EVENT_TYPES
+from indicators.store import Store
+
+
+def event_editor(store: Store, who: str) -> None:
+    sources = webapp.read(store, "sources")
+    source_titles = dict(zip(sources["id"], sources["title"], strict=True))
+    with st.form("add-event"):
+        date_text = st.text_input("Date", placeholder="2024, 2024-11 or 2024-11-05")
+        event_type = st.selectbox("Type", EVENT_TYPES)
+        title = st.text_input("Title")
+        source = st.selectbox("Source", list(sources["id"]), format_func=lambda key: source_titles.get(key, key))
+        quote = st.text_area("Quote (word for word, if it comes from a text)")
+        note = st.text_input("Note")
+        reason = st.text_input("Reason for the change")
+        if st.form_submit_button("Add event"):
+            record = {"date": date_text, "type": event_type, "title": title, "source": source}
+            event, problems = parse_event({**record, "quote": quote, "note": note})
+            if not reason.strip():
+                problems.append(EventProblem(0, "reason", "", "say why this event is added"))
+            for problem in problems:
+                st.error(f"{problem.column.capitalize()}: {webapp.md(problem.reason)}")
+            if not problems:
+                result = webapp.guarded(store.write_events, [event], kind="event", who=who, reason=reason)
+                state = "added" if result.added else "corrected" if result.changed else "unchanged"
+                st.success(f"Event {webapp.md(event.id)} {state}.")
+
+    upload = st.file_uploader("Or load events from our events CSV (id,date,type,title,source,quote,note)", type="csv")
+    upload_reason = st.text_input("Reason for loading the file", key="events-upload-reason")
+    if upload is not None and st.button("Load the events", disabled=not upload_reason.strip()):
+        parsed, result = webapp.guarded(load_events_csv, store, upload.getvalue(), who=who, reason=upload_reason)
+        if parsed.ok:
+            st.success(f"{result.added} added, {result.changed} corrected, {result.unchanged} unchanged.")
+        else:
+            st.error("Nothing was loaded:\n\n" + "\n".join(f"- {webapp.md(problem)}" for problem in parsed.problems))

@@ -1,0 +1,66 @@
+"""A chart's data as files people keep: CSV and XLSX with a metadata header (what, in which unit, from which
+sources, with which filters, exported when). The rows are our CSV columns, so the data part can be loaded
+again after removing the header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+
+from indicators.csvformat import neutralise_formulas
+from indicators.models import OBSERVATION_CSV_COLUMNS, Indicator
+from indicators.units import UNITS
+
+
+def metadata(
+    indicator: Indicator, series: pd.DataFrame, filters: dict[str, str], exported_at: dt.datetime
+) -> list[tuple[str, str]]:
+    """The header lines, as (name, value) pairs."""
+    unit = UNITS[indicator.unit].label if indicator.unit in UNITS else indicator.unit
+    sources = "; ".join(dict.fromkeys(series["source_title"].dropna().astype(str))) if not series.empty else ""
+    lines = [
+        ("indicator", f"{indicator.name} ({indicator.id})"),
+        ("unit", f"{unit}; values in base units ({indicator.unit})"),
+        ("sources", sources or "none"),
+    ]
+    lines += [(f"filter {name}", value) for name, value in filters.items()]
+    lines.append(("exported at", exported_at.strftime("%Y-%m-%dT%H:%M:%SZ")))
+    return lines
+
+
+def _rows(series: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "indicator": series["indicator_id"],
+            "entity": series["entity"],
+            "period": series["period"],
+            "value": series["value"],
+            "unit": indicator.unit,
+            "qualifier": series["qualifier"],
+            "source": series["source_id"],
+            "quote": series["quote"],
+            "note": series["note"],
+        }
+    )
+    return neutralise_formulas(frame.reindex(columns=list(OBSERVATION_CSV_COLUMNS)))
+
+
+def chart_csv(series: pd.DataFrame, indicator: Indicator, filters: dict[str, str], exported_at: dt.datetime) -> bytes:
+    """``# name: value`` header lines, then our CSV columns."""
+    lines = metadata(indicator, series, filters, exported_at)
+    header = "".join(f"# {name}: {' '.join(str(value).split())}\n" for name, value in lines)
+    body = _rows(series, indicator).to_csv(index=False, float_format="%.15g", lineterminator="\n")
+    return (header + body).encode("utf-8")
+
+
+def chart_xlsx(series: pd.DataFrame, indicator: Indicator, filters: dict[str, str], exported_at: dt.datetime) -> bytes:
+    """One sheet: the metadata as name/value rows at the top, a blank row, then the data in our columns."""
+    lines = metadata(indicator, series, filters, exported_at)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame(lines, columns=["about", "value"]).to_excel(writer, sheet_name="data", index=False, header=False)
+        _rows(series, indicator).to_excel(writer, sheet_name="data", index=False, startrow=len(lines) + 1)
+    return buffer.getvalue()

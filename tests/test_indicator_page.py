@@ -1,0 +1,175 @@
+"""The Indicator page as an analyst uses it: a shared link restores the view, the store as recorded on a
+past day, both countries' numbers side by side, and events added from a form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+
+from indicators.bootstrap import prepare
+from indicators.models import Source
+from indicators.store import Store
+from indicators.validate import validate_observations
+
+
+def add_figures(path, indicator: str, entity: str, source: str, values: dict[str, float], who: str = "ana") -> None:
+    store = prepare(Store(path))
+    if source not in store.source_ids():
+        store.save_source(Source(id=source, title=source.upper(), kind="official"), who=who, reason="test source")
+    frame = pd.DataFrame(
+        {
+            "row": range(2, len(values) + 2),
+            "indicator": indicator,
+            "entity": entity,
+            "period": list(values),
+            "value": [str(v) for v in values.values()],
+            "unit": "",
+            "qualifier": "exactly",
+            "source": source,
+            "quote": "",
+            "note": "",
+        }
+    )
+    validated = validate_observations(frame, store.indicator_map())
+    assert validated.ok, validated.problems
+    store.write_observations(validated.rows, kind="edit", who=who, reason="test figures")
+    store.close()
+
+
+def by_label(elements, label):
+    return next(element for element in elements if element.label == label)
+
+
+def params(at) -> dict[str, str]:
+    return {
+        key: at.query_params[key] if isinstance(at.query_params[key], str) else at.query_params[key][0]
+        for key in at.query_params
+    }
+
+
+def opened(app, link: dict[str, str]):
+    at = app()
+    for key, value in link.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+GDP_SERIES = {
+    str(year): value for year, value in zip(range(1996, 2004), [5.9, 1.9, 2.5, -11.0, 5.0, 5.1, 4.3, 2.7], strict=True)
+}
+
+
+def test_a_shared_link_opens_exactly_the_view_it_describes(app, store_path):
+    add_figures(store_path, "gdp_growth", "SRB", "wb", GDP_SERIES)
+    link = {
+        "indicator": "gdp_growth",
+        "entities": "SRB",
+        "from": "1997",
+        "to": "2002",
+        "scale": "log",
+        "events": "visit,conflict",
+        "event": "1999-03-nato-bombing",
+        "window": "3",
+    }
+    at = opened(app, link)
+    assert by_label(at.selectbox, "Indicator").value == "gdp_growth"
+    assert by_label(at.multiselect, "Entities to compare").value == ["SRB"]
+    assert at.select_slider[0].value == ("1997", "2002")
+    assert by_label(at.toggle, "Logarithmic scale").value is True
+    assert by_label(at.multiselect, "Events shown on the chart").value == ["visit", "conflict"]
+    assert by_label(at.selectbox, "Event").value == "1999-03-nato-bombing"
+    assert params(at) == link  # the URL the page writes back is the one it was opened with
+
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["yaxis"]["type"] == "log"
+    event_lines = [shape for shape in spec["layout"].get("shapes", []) if shape.get("name", "").startswith("event:")]
+    assert [shape["name"] for shape in event_lines] == ["event:1999-03-nato-bombing"]  # Carter 1980 is out of range
+
+    # before and after the bombing: 1998 (2.5) to 2002 (4.3), the 1999 figure contains the event
+    change = at.dataframe[0].value
+    assert list(change["Before"]) == ["2.5 % (1998)"] and list(change["After"]) == ["4.3 % (2002)"]
+
+
+def test_changing_the_view_changes_the_link_and_the_new_link_restores_it(app, store_path):
+    add_figures(store_path, "gdp_growth", "SRB", "wb", GDP_SERIES)
+    at = opened(app, {"indicator": "gdp_growth"})
+    assert params(at)["from"] == "1996" and params(at)["to"] == "2024"
+    at.select_slider[0].set_value(("1998", "2001")).run()
+    by_label(at.toggle, "Logarithmic scale").set_value(True).run()
+    by_label(at.multiselect, "Events shown on the chart").set_value(["crisis"]).run()
+    assert not at.exception
+    link = params(at)
+    assert (link["from"], link["to"], link["scale"], link["events"]) == ("1998", "2001", "log", "crisis")
+
+    again = opened(app, link)
+    assert again.select_slider[0].value == ("1998", "2001")
+    assert by_label(again.toggle, "Logarithmic scale").value is True
+    assert by_label(again.multiselect, "Events shown on the chart").value == ["crisis"]
+    assert params(again) == link
+
+
+def test_a_broken_link_shows_warnings_and_the_page_still_works(app, store_path):
+    at = opened(app, {"indicator": "nope", "as_of": "2999-01-01", "scale": "huge", "entities": "SRB,ZZZ"})
+    warnings = " ".join(warning.value for warning in at.warning)
+    assert "no indicator" in warnings and "2999" in warnings and "scale" in warnings
+    assert params(at)["scale"] == "linear"
+
+
+def test_as_recorded_on_shows_the_figure_before_its_correction_and_marks_revisions(app, store_path):
+    prepare(Store(store_path)).close()
+    store = Store(store_path)
+    with store.transaction() as con:  # the bundled figures were recorded a month ago
+        con.execute("UPDATE observation SET recorded_at = recorded_at - INTERVAL 30 DAY")
+        con.execute("UPDATE batch SET created_at = created_at - INTERVAL 30 DAY")
+        con.execute("UPDATE event SET recorded_at = recorded_at - INTERVAL 30 DAY")
+    store.close()
+    add_figures(store_path, "gdp_growth", "SRB", "pupin_2024", {"2024": 4.1})  # a correction, today
+
+    now = opened(app, {"indicator": "gdp_growth"})
+    table = now.dataframe[-1].value
+    assert list(table["Value"]) == ["4.1 %"] and list(table["Revised"]) == ["✎ 2 versions"]
+
+    before = (dt.date.today() - dt.timedelta(days=10)).isoformat()
+    then = opened(app, {"indicator": "gdp_growth", "as_of": before})
+    assert by_label(then.date_input, "As recorded on").value == dt.date.fromisoformat(before)
+    table = then.dataframe[-1].value
+    assert list(table["Value"]) == ["3.8 %"] and list(table["Revised"]) == [""]
+    assert any("as they were recorded on" in info.value for info in then.info)
+    assert params(then)["as_of"] == before
+
+
+def test_both_countries_numbers_appear_side_by_side_only_when_both_report(app, store_path):
+    add_figures(store_path, "srb_exports_to_usa", "SRB-USA", "rzs", {"2017": 100e6, "2018": 120e6})
+    one_side = opened(app, {"indicator": "srb_exports_to_usa"})
+    assert not [h for h in one_side.subheader if h.value.startswith("Both sides")]
+
+    add_figures(store_path, "us_imports_from_srb", "SRB-USA", "census", {"2017": 292.5e6, "2018": 300e6})
+    both = opened(app, {"indicator": "srb_exports_to_usa"})
+    assert [h.value for h in both.subheader if h.value.startswith("Both sides")] == [
+        "Both sides' numbers: Goods from Serbia to the US"
+    ]
+    assert any("CIF" in caption.value for caption in both.caption)
+    mirror = next(frame.value for frame in both.dataframe if "Gap (a − b)" in frame.value.columns)
+    assert list(mirror["Period"]) == ["2017", "2018"]
+
+
+def test_an_editor_adds_an_event_from_the_form_and_a_bad_date_is_refused(app, store_path):
+    at = opened(app, {"indicator": "gdp_growth"})
+    by_label(at.text_input, "Date").set_value("2025-13")
+    by_label(at.text_input, "Title").set_value("US Vice President visits Belgrade")
+    by_label(at.text_input, "Reason for the change").set_value("news")
+    by_label(at.button, "Add event").click().run()
+    assert any("Date" in error.value and "month 13" in error.value for error in at.error)
+
+    by_label(at.text_input, "Date").set_value("2025-09")
+    by_label(at.button, "Add event").click().run()
+    assert not at.exception and not at.error
+    assert any("added" in success.value for success in at.success)
+    store = Store(store_path)
+    added = store.events().set_index("id").loc["2025-09-us-vice-president-visits-belgrade"]
+    assert added.recorded_by and added.type == "visit"
+    store.close()
