@@ -10,7 +10,7 @@ import pytest
 
 import indicators.store as store_package
 from indicators.bootstrap import prepare
-from indicators.models import Indicator, Source
+from indicators.models import Event, Indicator, Source
 from indicators.store import ReadOnlyStore, Store
 
 SOURCE = Source(id="read_only_test", title="A source", kind="user")
@@ -28,6 +28,7 @@ ROWS = pd.DataFrame(
         "note": ["should never be written"],
     }
 )
+EVENT = Event(date="2031-05", type="visit", title="A visit that never happened", source_id="pupin_2024")
 ENTITIES = pd.DataFrame({"code": ["XKX"], "name": ["Kosovo"], "aliases": [""]})
 
 # Every public method that writes, with arguments that would succeed on a writable store.
@@ -38,6 +39,8 @@ WRITES = {
     "save_indicator": lambda store: store.save_indicator(INDICATOR, who="intruder", reason="x"),
     "write_observations": lambda store: store.write_observations(ROWS, kind="edit", who="intruder", reason="x"),
     "set_meta": lambda store: store.set_meta("seed_checksum", "tampered"),
+    "write_events": lambda store: store.write_events([EVENT], kind="event", who="intruder", reason="x"),
+    "delete_event": lambda store: store.delete_event(store.events()["id"].iloc[0], who="intruder", reason="x"),
 }
 
 
