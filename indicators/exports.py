@@ -56,11 +56,28 @@ def chart_csv(series: pd.DataFrame, indicator: Indicator, filters: dict[str, str
     return (header + body).encode("utf-8")
 
 
+def _xlsx_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Control characters (NUL, backspace ...) are not allowed in XLSX cells and would make openpyxl fail
+    the whole download: they are dropped from text cells."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
+            continue
+        frame[column] = frame[column].astype("string").str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
+    return frame
+
+
 def chart_xlsx(series: pd.DataFrame, indicator: Indicator, filters: dict[str, str], exported_at: dt.datetime) -> bytes:
     """One sheet: the metadata as name/value rows at the top, a blank row, then the data in our columns."""
     lines = metadata(indicator, series, filters, exported_at)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.DataFrame(lines, columns=["about", "value"]).to_excel(writer, sheet_name="data", index=False, header=False)
-        _rows(series, indicator).to_excel(writer, sheet_name="data", index=False, startrow=len(lines) + 1)
+        # the header carries user text too (indicator name, source titles, filters): a name starting with
+        # "=" must not become a formula
+        about = neutralise_formulas(_xlsx_text(pd.DataFrame(lines, columns=["about", "value"])))
+        about.to_excel(writer, sheet_name="data", index=False, header=False)
+        rows = neutralise_formulas(_xlsx_text(_rows(series, indicator)))
+        rows.to_excel(writer, sheet_name="data", index=False, startrow=len(lines) + 1)
     return buffer.getvalue()

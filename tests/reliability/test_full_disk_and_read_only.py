@@ -69,7 +69,7 @@ def test_a_write_that_fills_the_disk_is_refused_plainly_and_leaves_the_store_as_
         assert "IO Error" not in message
         # browsing still works, on the same store object and after reopening the file
         assert store.counts()["observations"] == len(before)
-        assert len(store.overview()) == 22
+        assert len(store.overview()) == store.counts()["indicators"]
         pd.testing.assert_frame_equal(_current(store), before)
         store.close()
         reopened = Store(path, idle_release=0)
@@ -86,7 +86,7 @@ def test_a_store_on_a_read_only_volume_can_be_browsed_but_not_written(tmp_path, 
         _mount("-o", "remount,bind,ro", str(mounted))
         path = mounted / "store.duckdb"
         store = Store(path, idle_release=0)
-        assert len(store.overview()) == 22
+        assert len(store.overview()) == store.counts()["indicators"] > 0
         before = _current(store)
         with pytest.raises(StoreUnwritable, match=r"cannot be written.*browsing still works"):
             store.write_observations(before.head(1).assign(value=1.0), kind="edit", who="tester", reason="x")
