@@ -3,7 +3,7 @@
 Columns, in order: indicator, entity, period, value, unit, qualifier, source, quote, note. Values are base
 units written with up to 15 significant digits (400000000, 3.8), periods exactly as stored (2019, 2019-Q3).
 Text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR) are prefixed with an apostrophe;
-numbers stay numbers. Line breaks in text are written as \n (quoted), never as a bare CR.
+numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -22,18 +22,28 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
             continue
         text = frame[column].astype("string")
-        if text.str.contains("\r", regex=False).any():
-            # A bare carriage return is not quoted by the CSV writer (our line end is \n), yet spreadsheets
-            # start a new row at it, and a cell starting there ("\r=1+1") would run as a formula.
-            text = text.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
-            frame[column] = text
         risky = text.str.startswith(FORMULA_PREFIXES).fillna(False)
         if risky.any():
             frame[column] = text.mask(risky, "'" + text)
     return frame
 
 
+def csv_text(frame: pd.DataFrame, **options) -> str:
+    """``frame.to_csv`` with \n line ends, where a cell holding a bare carriage return is quoted too.
+
+    Python's CSV writer quotes only the characters of its own line end, so with \n a cell like
+    ``"note\r=1+1"`` would go out unquoted, and a spreadsheet would start a new row, and run a formula, at the
+    \r. In that (rare) case we write with \r\n, which quotes every cell holding \r or \n, and turn the row
+    ends back into \n: outside quotes, every other piece between double quotes.
+    """
+    text = frame.to_csv(index=False, lineterminator="\n", **options)
+    if "\r" not in text:
+        return text
+    pieces = frame.to_csv(index=False, lineterminator="\r\n", **options).split('"')
+    return '"'.join(piece.replace("\r\n", "\n") if i % 2 == 0 else piece for i, piece in enumerate(pieces))
+
+
 def observations_csv(frame: pd.DataFrame) -> bytes:
     """Observations in our CSV format, UTF-8, ready to save or to import again."""
     ordered = frame.reindex(columns=list(OBSERVATION_CSV_COLUMNS))
-    return neutralise_formulas(ordered).to_csv(index=False, float_format="%.15g", lineterminator="\n").encode("utf-8")
+    return csv_text(neutralise_formulas(ordered), float_format="%.15g").encode("utf-8")

@@ -10,7 +10,7 @@ import io
 
 import pandas as pd
 
-from indicators.csvformat import neutralise_formulas
+from indicators.csvformat import csv_text, neutralise_formulas
 from indicators.models import OBSERVATION_CSV_COLUMNS, Indicator
 from indicators.units import UNITS
 
@@ -52,7 +52,7 @@ def chart_csv(series: pd.DataFrame, indicator: Indicator, filters: dict[str, str
     """``# name: value`` header lines, then our CSV columns."""
     lines = metadata(indicator, series, filters, exported_at)
     header = "".join(f"# {name}: {' '.join(str(value).split())}\n" for name, value in lines)
-    body = _rows(series, indicator).to_csv(index=False, float_format="%.15g", lineterminator="\n")
+    body = csv_text(_rows(series, indicator), float_format="%.15g")
     return (header + body).encode("utf-8")
 
 
