@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators import webapp
+from indicators import access, webapp
 from indicators.config import settings
 
 st.set_page_config(page_title="Serbia–US relations in figures", page_icon="📊", layout="wide")
@@ -14,11 +14,21 @@ browse = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=not deep_link),
     st.Page("pages/indicator.py", title="Indicator", icon=":material/show_chart:", default=deep_link),
     st.Page("pages/sources.py", title="Sources", icon=":material/menu_book:"),
+    st.Page("pages/history.py", title="History", icon=":material/history:"),
 ]
-navigation = st.navigation({"Browse": browse})
+# Pages that change the store: listed only for someone who may edit now (never in read-only mode; with an
+# editor password, only once signed in). Add new editing pages here.
+edit = [
+    st.Page("pages/enter.py", title="Enter", icon=":material/edit:"),
+]
+sections = {"Browse": browse}
+if access.may_edit():
+    sections["Edit"] = edit
+navigation = st.navigation(sections)
 
 with st.sidebar:
     config = settings()
     st.caption(f"Store: {webapp.md(store.label)}" + (" · read-only" if config.read_only else ""))
+    access.sidebar()
 
 navigation.run()

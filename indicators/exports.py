@@ -13,6 +13,7 @@ import pandas as pd
 from indicators.csvformat import csv_text, neutralise_formulas
 from indicators.models import OBSERVATION_CSV_COLUMNS, Indicator
 from indicators.units import UNITS
+from indicators.views import series_as_csv_frame
 
 
 def metadata(
@@ -32,19 +33,7 @@ def metadata(
 
 
 def _rows(series: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        {
-            "indicator": series["indicator_id"],
-            "entity": series["entity"],
-            "period": series["period"],
-            "value": series["value"],
-            "unit": indicator.unit,
-            "qualifier": series["qualifier"],
-            "source": series["source_id"],
-            "quote": series["quote"],
-            "note": series["note"],
-        }
-    )
+    frame = series_as_csv_frame(series, indicator)
     return neutralise_formulas(frame.reindex(columns=list(OBSERVATION_CSV_COLUMNS)))
 
 

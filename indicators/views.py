@@ -63,6 +63,15 @@ def overview_tiles(overview: pd.DataFrame) -> dict[str, list[Tile]]:
     return {category: tiles for category, tiles in grouped.items() if tiles}
 
 
+def split_waiting(tiles_by_category: dict[str, list[Tile]]) -> tuple[dict[str, list[Tile]], list[Tile]]:
+    """Tiles with figures, by category, and the indicators still waiting for their first figure."""
+    with_figures = {
+        category: [tile for tile in tiles if tile.observations] for category, tiles in tiles_by_category.items()
+    }
+    waiting = [tile for tiles in tiles_by_category.values() for tile in tiles if not tile.observations]
+    return {category: tiles for category, tiles in with_figures.items() if tiles}, waiting
+
+
 def series_table(series: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     """The observations behind a chart, for people: formatted value, with its source and sentence."""
     if series.empty:

@@ -18,7 +18,7 @@ if overview.empty:
     st.stop()
 
 sparklines = webapp.sparklines(store)
-tiles_by_category = views.overview_tiles(overview)
+tiles_by_category, waiting = views.split_waiting(views.overview_tiles(overview))
 for category, tiles in tiles_by_category.items():
     st.header(views.CATEGORY_TITLES.get(category, category.title()))
     columns = st.columns(3)
@@ -42,5 +42,15 @@ for category, tiles in tiles_by_category.items():
                 "pages/indicator.py",
                 label="Chart and sources",
                 icon=":material/show_chart:",
+                query_params={"indicator": tile.indicator_id},
+            )
+
+if waiting:
+    with st.expander(f"Indicators waiting for figures ({len(waiting)})"):
+        st.caption("Defined, but no figures recorded yet: upload or enter them to see them here.")
+        for tile in waiting:
+            st.page_link(
+                "pages/indicator.py",
+                label=f"{webapp.md(tile.name)} ({webapp.md(tile.indicator_id)})",
                 query_params={"indicator": tile.indicator_id},
             )

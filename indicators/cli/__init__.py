@@ -10,10 +10,10 @@ import argparse
 import sys
 
 from indicators import __version__
-from indicators.cli import browse, events
+from indicators.cli import browse, editing, events
 from indicators.store import StoreError
 
-COMMANDS = [browse, events]
+COMMANDS = [browse, editing, events]
 
 
 class CommandFailed(Exception):

@@ -8,23 +8,31 @@ from __future__ import annotations
 
 from indicators.store.base import MEMORY, StoreBase, local_user, utc_now
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
+from indicators.store.edits import ANY_VERSION, EditConflict, EditResult, EditsMixin, FigureVersion
 from indicators.store.events import EventsMixin
 from indicators.store.faults import StoreUnwritable
+from indicators.store.history import HistoryMixin, UndoRefused, UndoResult
 from indicators.store.reads import ReadsMixin
 from indicators.store.writes import WriteResult, WritesMixin
 
 
-class Store(EventsMixin, ReadsMixin, WritesMixin, StoreBase):
+class Store(ReadsMixin, WritesMixin, EditsMixin, HistoryMixin, EventsMixin, StoreBase):
     """All reads and writes of the dashboard's data, on one DuckDB file."""
 
 
 __all__ = [
+    "ANY_VERSION",
     "MEMORY",
+    "EditConflict",
+    "EditResult",
+    "FigureVersion",
     "ReadOnlyStore",
     "Store",
     "StoreBusy",
     "StoreError",
     "StoreUnwritable",
+    "UndoRefused",
+    "UndoResult",
     "WriteResult",
     "local_user",
     "utc_now",

@@ -79,6 +79,13 @@ class ConnectionLease:
         while True:
             try:
                 return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.ConnectionException as error:
+                # This process already has the file open read-write (e.g. a dashboard switched to read-only
+                # mode while its earlier store was still leased). DuckDB refuses a second configuration in one
+                # process; share the open instance instead. Read-only is still enforced by the store itself.
+                if self.read_only and "different configuration" in str(error):
+                    return duckdb.connect(str(self.path))
+                raise StoreError(f"Cannot open the store {self.path}: {error}") from None
             except duckdb.IOException as error:
                 if _is_read_only_file(error) and not self.read_only and self.path.exists():
                     # A read-only volume or file: browsing still works; every write is refused plainly

@@ -67,23 +67,24 @@ class WritesMixin:
             )
             con.unregister("incoming_entities")
 
-    def _upsert_source(self, con, source: Source) -> None:
-        values = source.model_dump()
+    @staticmethod
+    def _upsert_model(con, table: str, model: Source | Indicator) -> None:
+        """Insert or update one catalog row. The table name comes from the fixed allow-list below and the
+        column names from the pydantic model's own fields; every value is a parameter."""
+        assert table in {"source", "indicator"}
+        values = model.model_dump()
         columns = list(values)
         con.execute(
-            f"INSERT INTO source ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
             "ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id"),
             list(values.values()),
         )
 
+    def _upsert_source(self, con, source: Source) -> None:
+        self._upsert_model(con, "source", source)
+
     def _upsert_indicator(self, con, indicator: Indicator) -> None:
-        values = indicator.model_dump()
-        columns = list(values)
-        con.execute(
-            f"INSERT INTO indicator ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
-            "ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id"),
-            list(values.values()),
-        )
+        self._upsert_model(con, "indicator", indicator)
 
     def upsert_catalog(self, sources: Iterable[Source], indicators: Iterable[Indicator]) -> None:
         """Seed metadata: insert or refresh sources and indicators (no batch: metadata from data/)."""

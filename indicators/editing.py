@@ -1,0 +1,261 @@
+"""From what a person typed (a form, or the `add` command) to a validated figure, source or indicator.
+
+The rules are those of ``models.py`` (``Observation.model_validate(..., context={"indicator": ...})``), so a
+form and an upload agree on what is valid. Problems come back per field, so a form can show each message
+next to the field it is about; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from indicators.models import Indicator, Observation, Source
+from indicators.units import UNITS, UnitError, format_value, parse_unit
+
+# model field -> the field a person sees
+_FIELD_NAMES = {"indicator_id": "indicator", "source_id": "source", "min_value": "range", "max_value": "range"}
+
+
+@dataclass
+class Checked:
+    """The validated object, or None, and the problems found (field -> message)."""
+
+    value: Any = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def field_errors(error: ValidationError, fallback: str) -> dict[str, str]:
+    """Pydantic's errors as {field: message}, without pydantic's "Value error, " prefixes."""
+    found: dict[str, str] = {}
+    for item in error.errors():
+        location = item["loc"][0] if item["loc"] else fallback
+        name = _FIELD_NAMES.get(str(location), str(location))
+        message = str(item["msg"]).removeprefix("Value error, ")
+        found.setdefault(name, message)
+    return found
+
+
+def unit_choices(indicator: Indicator) -> list[str]:
+    """The units a value of this indicator may be typed in: "USD", "thousand USD", "million USD", ..."""
+    unit = UNITS[indicator.unit]
+    return [f"{scale} {unit.id}".strip() for scale in unit.scales]
+
+
+def parse_number(text: object) -> float:
+    """A number as typed: digits with a dot for decimals; spaces and underscores between digit groups."""
+    if isinstance(text, int | float):
+        return float(text)
+    cleaned = re.sub(r"[\s_\u00a0\u202f]", "", str(text or ""))
+    if not cleaned:
+        raise ValueError("enter a value")
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a number: write digits, with a dot for decimals (1.7)") from None
+
+
+def check_figure(
+    indicators: dict[str, Indicator],
+    *,
+    indicator: str,
+    entity: str | None,
+    period: str,
+    value: object,
+    unit: str | None = None,
+    qualifier: str | None = None,
+    source: str,
+    quote: str | None = None,
+    note: str | None = None,
+    reason: str | None = None,
+    reason_required: bool = True,
+) -> Checked:
+    """Validate one figure as typed. ``value`` is in ``unit`` (any scale of the indicator's unit; the
+    indicator's own unit when blank) and comes back in base units."""
+    errors: dict[str, str] = {}
+    chosen = indicators.get((indicator or "").strip())
+    if chosen is None:
+        errors["indicator"] = f"unknown indicator '{indicator}': create it first (Enter page) or pick one that exists"
+    number: float | None = None
+    try:
+        number = parse_number(value)
+    except ValueError as error:
+        errors["value"] = str(error)
+    factor = 1.0
+    if unit and str(unit).strip():
+        try:
+            unit_id, factor = parse_unit(str(unit))
+        except UnitError as error:
+            errors["unit"] = str(error)
+        else:
+            if chosen is not None and unit_id != chosen.unit:
+                errors["unit"] = f"the indicator is measured in {chosen.unit}, not {unit_id}"
+    if reason_required and not (reason or "").strip():
+        errors["reason"] = "say why: every change needs a reason"
+    data = {
+        "indicator_id": (indicator or "").strip(),
+        "entity": (entity or "").strip() or (chosen.default_entity if chosen else ""),
+        "period": period or "",
+        "value": number * factor if number is not None and "unit" not in errors else 0.0,
+        "qualifier": qualifier,
+        "source_id": source or "",
+        "quote": quote,
+        "note": note,
+    }
+    observation = None
+    try:
+        observation = Observation.model_validate(data, context={"indicator": chosen})
+    except ValidationError as error:
+        for name, message in field_errors(error, "value").items():
+            if name == "value" and ("value" in errors or "unit" in errors):
+                continue  # the number itself was unreadable: that message says more
+            errors.setdefault(name, message)
+    if errors:
+        return Checked(None, errors)
+    return Checked(observation, {})
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:60] or "source"
+
+
+def new_source_id(title: str, year: object, existing: set[str]) -> str:
+    """A readable, unused id for a new source: its title's first words and its year (``nbs_release_2025``)."""
+    base = "_".join(_slug(title).split("_")[:5])
+    if year not in (None, ""):
+        base = f"{base}_{year}"
+    candidate, n = base, 2
+    while candidate in existing:
+        candidate, n = f"{base}_{n}", n + 1
+    return candidate
+
+
+def check_source(
+    existing: set[str], *, title: str, publisher: str | None = None, year: object = None, url: str | None = None
+) -> Checked:
+    """A new source from a form: title required; year 1800-2100; URL http(s) only."""
+    year_value: object = None
+    errors: dict[str, str] = {}
+    if not (title or "").strip():
+        errors["title"] = "enter the source's title"
+    if year not in (None, "") and str(year).strip():
+        try:
+            year_value = int(str(year).strip())
+        except ValueError:
+            errors["year"] = f"'{year}' is not a year"
+    data = {
+        "id": new_source_id(title or "", year_value, existing),
+        "title": title,
+        "publisher": publisher,
+        "year": year_value,
+        "url": url,
+        "kind": "user",
+    }
+    return _checked(Source, data, "title", errors)
+
+
+def check_indicator(data: dict[str, Any], existing: set[str]) -> Checked:
+    """A new indicator from a form; its id must not be taken."""
+    errors: dict[str, str] = {}
+    if (data.get("id") or "").strip() in existing:
+        errors["id"] = f"there is already an indicator '{data['id']}': pick another id"
+    return _checked(Indicator, data, "range", errors)
+
+
+def _checked(model: type[BaseModel], data: dict[str, Any], fallback: str, errors: dict[str, str]) -> Checked:
+    try:
+        result = model.model_validate(data)
+    except ValidationError as error:
+        for name, message in field_errors(error, fallback).items():
+            errors.setdefault(name, message)
+        return Checked(None, errors)
+    return Checked(None, errors) if errors else Checked(result, {})
+
+
+def split_value(value: float, indicator: Indicator) -> tuple[str, str]:
+    """A base-unit value as a form shows it: the largest scale it reaches (1.7e9 USD -> "1.7", "billion USD")."""
+    unit = UNITS[indicator.unit]
+    best = ""
+    for scale, factor in unit.scales.items():
+        if abs(value) >= factor and factor >= unit.scales[best]:
+            best = scale
+    number = value / unit.scales[best]
+    return f"{number:.15g}", f"{best} {unit.id}".strip()
+
+
+def optional_number(text: object) -> float | None:
+    """A number typed in an optional field: blank is None; anything else must be a number."""
+    if text is None or not str(text).strip():
+        return None
+    return parse_number(text)
+
+
+@dataclass
+class Outcome:
+    """What a save did, for a person: level is success, info, warning or error."""
+
+    level: str
+    message: str
+    batch_id: int | None = None
+
+
+def describe_version(indicator: Indicator, version) -> str:
+    shown = format_value(version.value, indicator.unit, version.qualifier, indicator.decimals)
+    return (
+        f"{shown} (recorded by {version.recorded_by} on {version.recorded_at:%Y-%m-%d %H:%M} UTC, "
+        f"batch {version.batch_id})"
+    )
+
+
+def save_figure(
+    store,
+    indicator: Indicator,
+    observation: Observation,
+    *,
+    opened: dict,
+    who: str,
+    reason: str,
+    new_source: Source | None = None,
+) -> Outcome:
+    """Save one figure from a form. ``opened`` maps a figure's key to the version id the person has seen
+    (None: they expect no figure yet). A figure they have not seen is shown first and not overwritten; a
+    figure changed since they saw it is refused with its current value. ``opened`` is updated to what the
+    person has now seen."""
+    from indicators.store import EditConflict, StoreError
+
+    key = observation.key
+    current = store.current_version(*key)
+    if key not in opened and current is not None:
+        opened[key] = current.id
+        return Outcome(
+            "warning",
+            f"A value already exists for {' '.join(key[:3])} from {key[3]}: {describe_version(indicator, current)}. "
+            "Nothing was saved yet: press Save again to replace it.",
+        )
+    try:
+        result = store.save_observation(
+            observation, who=who, reason=reason, expected_version=opened.get(key), new_source=new_source
+        )
+    except EditConflict as conflict:
+        opened[key] = conflict.current.id if conflict.current else None
+        return Outcome("error", str(conflict))
+    except StoreError as error:
+        return Outcome("error", str(error))
+    if result.action == "unchanged":
+        return Outcome("info", "Nothing changed: the store already holds exactly this.")
+    opened[key] = result.version.id
+    shown = format_value(observation.value, indicator.unit, observation.qualifier, indicator.decimals)
+    verb = "added" if result.action == "add" else "corrected"
+    return Outcome(
+        "success",
+        f"Saved ({verb}): {shown} for {observation.entity} {observation.period}, batch {result.batch_id}. "
+        "Undo it on the History page.",
+        result.batch_id,
+    )

@@ -1,0 +1,95 @@
+"""The change log as people read it: on the History page and as CSV from `indicators history`."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from indicators.csvformat import neutralise_formulas
+from indicators.models import Indicator
+from indicators.units import format_value
+
+HISTORY_CSV_COLUMNS = (
+    "batch_id",
+    "changed_at",
+    "who",
+    "kind",
+    "action",
+    "indicator",
+    "entity",
+    "period",
+    "source",
+    "old_value",
+    "new_value",
+    "old_qualifier",
+    "new_qualifier",
+    "reason",
+    "undoes",
+)
+
+
+def history_csv(log: pd.DataFrame) -> bytes:
+    """The change log (``Store.change_log``) as CSV: one row per figure per batch, with the batch id."""
+    frame = log.rename(columns={"indicator_id": "indicator", "source_id": "source"}).copy()
+    frame["changed_at"] = pd.to_datetime(frame["changed_at"]).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    frame["undoes"] = frame["undoes"].astype("Int64")
+    frame = frame.reindex(columns=list(HISTORY_CSV_COLUMNS))
+    return neutralise_formulas(frame).to_csv(index=False, float_format="%.15g", lineterminator="\n").encode("utf-8")
+
+
+def _shown(value: object, qualifier: object, indicator: Indicator | None) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if indicator is None:
+        return f"{value:g}"
+    return format_value(
+        float(value), indicator.unit, qualifier if isinstance(qualifier, str) else None, indicator.decimals
+    )
+
+
+def history_table(log: pd.DataFrame, indicators: dict[str, Indicator]) -> pd.DataFrame:
+    """What the History page shows: when, who, what, old → new, why, and the batch."""
+    rows = []
+    for row in log.itertuples(index=False):
+        indicator = indicators.get(row.indicator_id) if isinstance(row.indicator_id, str) else None
+        if row.action in ("indicator", "source"):
+            what = f"{row.action} {row.indicator_id if row.action == 'indicator' else row.source_id}"
+        else:
+            name = indicator.name if indicator else row.indicator_id
+            what = f"{name} · {row.entity} · {row.period} · {row.source_id}"
+        rows.append(
+            {
+                "when (UTC)": pd.Timestamp(row.changed_at).strftime("%Y-%m-%d %H:%M"),
+                "who": row.who,
+                "action": row.action,
+                "what": what,
+                "old": _shown(row.old_value, row.old_qualifier, indicator),
+                "new": _shown(row.new_value, row.new_qualifier, indicator),
+                "why": row.reason,
+                "batch": int(row.batch_id),
+                "kind": row.kind + (f" of batch {int(row.undoes)}" if pd.notna(row.undoes) else ""),
+            }
+        )
+    columns = ["when (UTC)", "who", "action", "what", "old", "new", "why", "batch", "kind"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def batch_choices(log: pd.DataFrame) -> dict[int, str]:
+    """The batches in a change log, newest first, labelled for a picker: "Batch 12 · edit by ana · 2025-..."."""
+    choices: dict[int, str] = {}
+    for batch_id, rows in log.groupby("batch_id", sort=False):
+        first = rows.iloc[0]
+        when = pd.Timestamp(first["changed_at"]).strftime("%Y-%m-%d %H:%M")
+        reason = first["reason"] if isinstance(first["reason"], str) else ""
+        choices[int(batch_id)] = (
+            f"Batch {batch_id} · {first['kind']} by {first['who']} · {when} · {len(rows)} change(s)"
+        )
+        if reason:
+            choices[int(batch_id)] += f" · {reason[:60]}"
+    return dict(sorted(choices.items(), reverse=True))
+
+
+def batch_figures(log: pd.DataFrame, batch_id: int) -> dict[str, tuple[str, str, str, str]]:
+    """The figures one batch changed, labelled: "gdp_growth SRB 2024 (pupin_2024)" -> key."""
+    rows = log[(log["batch_id"] == batch_id) & log["entity"].notna()]
+    keys = rows[["indicator_id", "entity", "period", "source_id"]].drop_duplicates().itertuples(index=False)
+    return {f"{k[0]} {k[1]} {k[2]} ({k[3]})": tuple(k) for k in keys}

@@ -1,0 +1,69 @@
+"""History: every change (who, when, what, old → new, why), filtered; editors can undo a change or a batch."""
+
+import streamlit as st
+
+from indicators import access, history_view, webapp
+from indicators.store import StoreError
+
+ALL = "(all)"
+WHOLE_BATCH = "(the whole batch)"
+
+store = webapp.current_store()
+catalog = {indicator.id: indicator for indicator in webapp.indicators(store)}
+st.title("History")
+st.caption(
+    "Every change to the figures and the catalog, newest first. Nothing is ever overwritten: an undo is a change too."
+)
+
+by_indicator, by_person, since_col, until_col, by_batch = st.columns([3, 2, 2, 2, 1])
+indicator_id = by_indicator.selectbox(
+    "Indicator", [ALL, *catalog], format_func=lambda key: key if key == ALL else f"{catalog[key].name} ({key})"
+)
+person = by_person.selectbox("Person", [ALL, *webapp.guarded(store.editors)])
+since = since_col.date_input("From", value=None)
+until = until_col.date_input("To", value=None)
+batch = by_batch.number_input("Batch", min_value=1, value=None, step=1)
+limit = 2000
+log = webapp.guarded(
+    store.change_log,
+    indicator_id=None if indicator_id == ALL else indicator_id,
+    who=None if person == ALL else person,
+    since=since,
+    until=until,
+    batch_id=batch,
+    limit=limit,
+)
+if log.empty:
+    st.info("No changes match these filters.")
+    st.stop()
+st.dataframe(history_view.history_table(log, catalog), hide_index=True)
+if len(log) == limit:
+    st.caption(f"Showing the newest {limit} changes; narrow the filters to see older ones.")
+
+st.subheader("Undo")
+if not access.may_edit():
+    st.caption(
+        "Editors can undo a change or a whole batch here."
+        + (" Sign in in the sidebar first." if access.editing_enabled() else " This dashboard is read-only.")
+    )
+    st.stop()
+who = access.current_editor()
+choices = history_view.batch_choices(log)
+chosen = st.selectbox("Batch to undo", list(choices), format_func=choices.get, key="undo_batch")
+figures = history_view.batch_figures(log, chosen)
+figure = WHOLE_BATCH
+if len(figures) > 1:
+    figure = st.selectbox("Undo only one figure of it?", [WHOLE_BATCH, *figures], key="undo_figure")
+reason = st.text_input("Reason (optional)", key="undo_reason")
+if st.button("Undo", type="primary", key="undo"):
+    try:
+        result = store.undo_batch(
+            chosen, who=who, reason=reason.strip() or None, figure=None if figure == WHOLE_BATCH else figures[figure]
+        )
+    except StoreError as error:
+        st.error(webapp.md(str(error)))
+    else:
+        st.success(
+            f"Undid batch {result.undid} as batch {result.batch_id}: {result.restored} figure(s) restored, "
+            f"{result.removed} removed. Undo batch {result.batch_id} to bring the changes back."
+        )
