@@ -10,7 +10,7 @@ import pytest
 
 import indicators.store as store_package
 from indicators.bootstrap import prepare
-from indicators.models import Event, Indicator, Source
+from indicators.models import Event, Indicator, Observation, Source
 from indicators.store import ReadOnlyStore, Store
 
 SOURCE = Source(id="read_only_test", title="A source", kind="user")
@@ -29,6 +29,7 @@ ROWS = pd.DataFrame(
     }
 )
 EVENT = Event(date="2031-05", type="visit", title="A visit that never happened", source_id="pupin_2024")
+FIGURE = Observation(indicator_id="gdp_growth", entity="SRB", period="2032", value=1.0, source_id="pupin_2024")
 ENTITIES = pd.DataFrame({"code": ["XKX"], "name": ["Kosovo"], "aliases": [""]})
 
 # Every public method that writes, with arguments that would succeed on a writable store.
@@ -41,7 +42,22 @@ WRITES = {
     "set_meta": lambda store: store.set_meta("seed_checksum", "tampered"),
     "write_events": lambda store: store.write_events([EVENT], kind="event", who="intruder", reason="x"),
     "delete_event": lambda store: store.delete_event(store.events()["id"].iloc[0], who="intruder", reason="x"),
+    "save_observation": lambda store: store.save_observation(FIGURE, who="intruder", reason="x"),
+    "delete_observation": lambda store: store.delete_observation(*_a_seed_figure(store), who="intruder", reason="x"),
+    "undo_batch": lambda store: store.undo_batch(_the_upload(store), who="intruder", reason="x"),
 }
+
+
+def _a_seed_figure(store: Store) -> tuple[str, str, str, str]:
+    figure = store.series("gdp_growth").iloc[0]
+    return figure["indicator_id"], figure["entity"], figure["period"], figure["source_id"]
+
+
+def _the_upload(store: Store) -> int:
+    """The batch ``write_observations`` made on the writable store (any batch will do when read-only)."""
+    batches = store.batches()
+    mine = batches[(batches["who"] == "intruder") & (batches["added"] > 0) & (batches["kind"] == "edit")]
+    return int(mine["batch_id"].iloc[-1]) if len(mine) else int(batches["batch_id"].iloc[0])
 
 
 def _store_files(path) -> dict[str, bytes]:
