@@ -20,6 +20,7 @@ browse = [
 # editor password, only once signed in). Add new editing pages here.
 edit = [
     st.Page("pages/enter.py", title="Enter", icon=":material/edit:"),
+    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:"),
 ]
 sections = {"Browse": browse}
 if access.may_edit():

@@ -16,6 +16,7 @@ import pandas as pd
 
 from indicators.config import DATA_DIR
 from indicators.models import Event, Indicator, Source
+from indicators.reference import reference_files, reference_rows
 from indicators.store import Store, WriteResult
 from indicators.validate import validate_observations
 
@@ -64,10 +65,15 @@ def _events(data_dir: Path) -> list[Event]:
 
 
 def seed_checksum(data_dir: Path = DATA_DIR) -> str:
+    """One checksum over data/*.csv and the reference series: any change to either is applied on next start."""
     digest = hashlib.sha256()
     for name in SEED_FILES:
         digest.update(name.encode())
         digest.update((data_dir / name).read_bytes())
+    for path in reference_files(data_dir / "reference"):
+        if path.exists():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -109,5 +115,26 @@ def apply_seed(store: Store, data_dir: Path = DATA_DIR, *, force: bool = False) 
         seed=True,
     )
     store.write_events(seed.events, kind="seed", who=SEED_WHO, reason="the papers' events bundled in data/", seed=True)
+    apply_reference(store, data_dir)
     store.set_meta("seed_checksum", checksum)
     return result
+
+
+def apply_reference(store: Store, data_dir: Path = DATA_DIR) -> WriteResult | None:
+    """The official reference series (data/reference/), through the upload importer, as seed data."""
+    if not (data_dir / "reference").exists():
+        return None
+    rows, sources, problems = reference_rows(store, data_dir / "reference")
+    if problems:
+        raise SeedError("\n".join(problems))
+    if rows.empty:
+        return None
+    return store.write_observations(
+        rows,
+        kind="seed",
+        who=SEED_WHO,
+        reason="official reference series bundled in data/reference/",
+        detail={"files": [path.name for path in reference_files(data_dir / "reference")]},
+        seed=True,
+        sources=sources,
+    )

@@ -44,19 +44,20 @@ def _numbers(values: pd.Series) -> pd.Series:
 
 
 def _map_distinct(column: pd.Series, rule) -> tuple[pd.Series, pd.Series]:
-    """Apply a per-value rule to each distinct value; return (normalised values, error message or NA)."""
-    distinct = pd.unique(column.astype("string").fillna(""))
-    normalised: dict[str, object] = {}
-    errors: dict[str, object] = {}
-    for value in distinct:
+    """Apply a per-value rule to each distinct value; return (normalised values, error message or NA).
+    The rule runs once per distinct value; results are spread back to the rows by position (factorize)."""
+    codes, distinct = pd.factorize(column.astype("string").fillna(""))
+    normalised = np.empty(len(distinct), dtype=object)
+    errors = np.empty(len(distinct), dtype=object)
+    for position, value in enumerate(distinct):
         try:
-            normalised[value] = rule(value)
-            errors[value] = pd.NA
+            normalised[position], errors[position] = rule(value), pd.NA
         except ValueError as error:
-            normalised[value] = pd.NA
-            errors[value] = str(error)
-    keys = column.astype("string").fillna("")
-    return keys.map(normalised), keys.map(errors)
+            normalised[position], errors[position] = pd.NA, str(error)
+    return (
+        pd.Series(normalised[codes], index=column.index, dtype=object),
+        pd.Series(errors[codes], index=column.index, dtype=object),
+    )
 
 
 def _problems(frame_rows: pd.Series, mask: pd.Series, column: str, values: pd.Series, reasons) -> pd.DataFrame:
@@ -73,14 +74,17 @@ def _problems(frame_rows: pd.Series, mask: pd.Series, column: str, values: pd.Se
     )
 
 
-def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator]) -> Validated:
+def validate_observations(
+    frame: pd.DataFrame, indicators: dict[str, Indicator], sources: set[str] | None = None
+) -> Validated:
     """Validate a frame in our CSV shape (indicator, entity, period, value, unit, qualifier, source, quote,
     note, plus a ``row`` column with the file's line number for messages).
 
     Entity may be blank (the indicator's default entity is used); value is converted to base units when a
     scaled unit is given ("USD millions"); the unit must fit the indicator. Returns normalised rows ready for
     the store (columns: row, indicator_id, entity, period, period_start, value, qualifier, source_id, quote,
-    note) and the problems.
+    note) and the problems. With ``sources`` (the ids that exist, or will in the same transaction), a source
+    id outside it is a problem too.
     """
     frame = frame.copy()
     if "row" not in frame:
@@ -132,7 +136,11 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
     raw_value = frame["value"]
     value = pd.to_numeric(raw_value, errors="coerce").astype("float64")
     not_number = value.isna() | ~np.isfinite(value.fillna(0.0))
-    found.append(_problems(rows, not_number, "value", raw_value, "not a number"))
+    # a number too large for a double reads as infinity: say so, rather than "not a number"
+    spelled_infinity = raw_value.astype("string").str.strip().str.lower().str.lstrip("+-").str.startswith("inf")
+    overflow = not_number & np.isinf(value.fillna(0.0)) & ~spelled_infinity.fillna(False)
+    found.append(_problems(rows, not_number & ~overflow, "value", raw_value, "not a number"))
+    found.append(_problems(rows, overflow, "value", raw_value, "too large for a double (overflows to infinity)"))
 
     # unit: must name the indicator's unit, possibly scaled; converts the value to base units
     unit_text = frame["unit"].astype("string").str.strip().fillna("")
@@ -188,6 +196,9 @@ def validate_observations(frame: pd.DataFrame, indicators: dict[str, Indicator])
     found.append(
         _problems(rows, bad_source, "source", source_text, "not a source id (lower-case letters, digits, _ . -)")
     )
+    if sources is not None:
+        unknown_source = ~bad_source & ~source_text.isin(list(sources))
+        found.append(_problems(rows, unknown_source, "source", source_text, "unknown source id: add the source first"))
 
     normalised = pd.DataFrame(
         {

@@ -106,3 +106,47 @@ def series_as_csv_frame(series: pd.DataFrame, indicator: Indicator) -> pd.DataFr
             "note": series["note"],
         }
     )
+
+
+# --- the papers' claims against the official statistics ----------------------------------------------
+
+CLAIM_TOLERANCE = {"exactly": 0.02, "about": 0.10}  # relative: "3.8%" matches 3.8 ± 2 %, "about 400" ± 10 %
+
+
+def claim_verdict(claim: float, qualifier: str | None, official: float) -> str:
+    """Whether an official figure "confirms", "exceeds" or "falls short of" a paper's claim, reading the
+    claim's qualifier: "more than 2" is confirmed by 2.6; "about 400 million" by 417.9 million."""
+    qualifier = qualifier or "exactly"
+    if qualifier in ("more than", "at least"):
+        return "confirms" if official >= claim else "falls short of"
+    if qualifier == "less than":
+        return "confirms" if official <= claim else "exceeds"
+    tolerance = CLAIM_TOLERANCE.get(qualifier, 0.02) * max(abs(claim), 1e-12)
+    if abs(official - claim) <= tolerance:
+        return "confirms"
+    return "exceeds" if official > claim else "falls short of"
+
+
+def claim_check_captions(checks: pd.DataFrame, overview: pd.DataFrame) -> dict[str, str]:
+    """indicator id -> a caption for its tile: what the latest statistics say about the paper's claim."""
+    captions: dict[str, str] = {}
+    if checks.empty:
+        return captions
+    keyed = checks.set_index(["indicator_id", "entity", "claim_period"])
+    for row in overview.itertuples():
+        if not _present(row.claim_value):
+            continue
+        key = (row.indicator_id, row.claim_entity, row.claim_period)
+        if key not in keyed.index:
+            continue
+        check = keyed.loc[key]
+        if isinstance(check, pd.DataFrame):
+            check = check.iloc[0]
+        official = format_value(check["official_value"], row.unit, "exactly", int(row.decimals))
+        said = f"{check['official_source_title']}, {check['official_period']}: {official}"
+        if check["same_period"]:
+            verdict = claim_verdict(float(row.claim_value), row.claim_qualifier, float(check["official_value"]))
+            captions[row.indicator_id] = f"{said}, which {verdict} the paper's figure"
+        else:
+            captions[row.indicator_id] = f"{said} (the latest we hold; none yet for {row.claim_period} to compare)"
+    return captions

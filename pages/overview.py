@@ -19,6 +19,7 @@ if overview.empty:
 
 sparklines = webapp.sparklines(store)
 tiles_by_category, waiting = views.split_waiting(views.overview_tiles(overview))
+checks = views.claim_check_captions(webapp.read(store, "claim_checks"), overview)
 for category, tiles in tiles_by_category.items():
     st.header(views.CATEGORY_TITLES.get(category, category.title()))
     columns = st.columns(3)
@@ -31,6 +32,8 @@ for category, tiles in tiles_by_category.items():
                 st.caption(f"{webapp.md(tile.entity)} · {webapp.md(tile.period)} · {webapp.md(tile.source)}")
             if tile.claim:
                 st.caption(f"The paper said: {webapp.md(tile.claim)} ({webapp.md(tile.claim_period)})")
+            if tile.indicator_id in checks:
+                st.caption(f"Official statistics: {webapp.md(checks[tile.indicator_id])}")
             points = sparklines[sparklines["indicator_id"] == tile.indicator_id]
             if len(points) > 1:
                 st.plotly_chart(

@@ -10,10 +10,10 @@ import argparse
 import sys
 
 from indicators import __version__
-from indicators.cli import browse, editing, events
+from indicators.cli import browse, editing, events, importing
 from indicators.store import StoreError
 
-COMMANDS = [browse, editing, events]
+COMMANDS = [browse, importing, editing, events]
 
 
 class CommandFailed(Exception):

@@ -6,6 +6,7 @@ connection model is explained in ``connection.py``; the schema and its migration
 
 from __future__ import annotations
 
+from indicators.store.claimcheck import ClaimCheckMixin
 from indicators.store.base import MEMORY, StoreBase, local_user, utc_now
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
 from indicators.store.edits import ANY_VERSION, EditConflict, EditResult, EditsMixin, FigureVersion
@@ -16,7 +17,7 @@ from indicators.store.reads import ReadsMixin
 from indicators.store.writes import WriteResult, WritesMixin
 
 
-class Store(ReadsMixin, WritesMixin, EditsMixin, HistoryMixin, EventsMixin, StoreBase):
+class Store(ClaimCheckMixin, ReadsMixin, WritesMixin, EditsMixin, HistoryMixin, EventsMixin, StoreBase):
     """All reads and writes of the dashboard's data, on one DuckDB file."""
 
 

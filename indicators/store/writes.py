@@ -195,11 +195,15 @@ class WritesMixin:
         reason: str | None,
         detail: dict | None = None,
         seed: bool = False,
+        sources: Iterable[Source] = (),
     ) -> WriteResult:
         """Write validated rows (see ``indicators.validate``) as one batch: new figures are added, changed
-        ones get a new version, unchanged ones are left alone. All of it or none of it."""
+        ones get a new version, unchanged ones are left alone. All of it or none of it. ``sources`` (a
+        free-text source an upload names) are created in the same transaction."""
         now = utc_now()
         with self.transaction() as con:
+            for source in sources:
+                self._upsert_source(con, source)
             con.register("incoming_df", _incoming_frame(rows))
             con.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_df")
             con.unregister("incoming_df")

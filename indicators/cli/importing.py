@@ -1,0 +1,71 @@
+"""`import FILE`: load a file through the same importer as the Upload page; all or nothing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from indicators.cli.common import store_for_command
+from indicators.ingest import Mapping, Options, UploadError, check_size, commit_upload, plan_upload, read_upload
+from indicators.ingest.formats import CLI_FORMATS
+from indicators.ingest.mapping import split_codes
+from indicators.store import local_user
+
+
+def register(subparsers) -> None:
+    command = subparsers.add_parser(
+        "import",
+        help="load a file (ours, World Bank, OWID, SDMX-CSV, Eurostat TSV, .xlsx); all or nothing",
+        description="Validate every row, then write all of them as one undoable batch, or nothing.",
+    )
+    command.add_argument("file", metavar="FILE", help="the file to load (.csv, .tsv, .txt, .xlsx)")
+    command.add_argument("--format", choices=CLI_FORMATS, default="auto", help="the file's format (default: detect)")
+    command.add_argument("--indicator", metavar="ID", help="the indicator a file in another shape than ours feeds")
+    command.add_argument(
+        "--entity", metavar="CODE", action="append", help="keep only these entities (repeat, or comma-separated)"
+    )
+    command.add_argument("--source", metavar="TEXT", help="the source to record (default: what the file says)")
+    command.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx workbook (default: the first)")
+    command.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+    command.add_argument("--skip-invalid", action="store_true", help="import the valid rows, leave the rest")
+    command.set_defaults(handler=run_import)
+
+
+def _report(plan) -> str:
+    problems = plan.problems
+    lines = [f"line {p.line}, column {p.column}, value '{p.value}': {p.reason}" for p in problems.itertuples()]
+    return "\n".join(lines)
+
+
+def run_import(args) -> int:
+    from indicators.cli import CommandFailed
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandFailed(f"no such file: {path}")
+    try:
+        check_size(path.stat().st_size)
+        options = Options(format=None if args.format == "auto" else args.format, sheet=args.sheet)
+        parsed = read_upload(path.read_bytes(), path.name, options)
+        mapping = Mapping(indicator=args.indicator, entities=split_codes(args.entity), source_text=args.source)
+        with store_for_command() as store:
+            plan = plan_upload(store, parsed, mapping)
+            rejected = plan.rejected_lines
+            if not plan.validated.ok and not args.skip_invalid:
+                raise CommandFailed(f"{rejected} invalid lines in {path.name}; nothing was written.\n{_report(plan)}")
+            if args.dry_run:
+                print(f"dry run, nothing written: {plan.summary()}")
+                if not plan.validated.ok:
+                    print(_report(plan), file=sys.stderr)
+                return 0
+            result = commit_upload(store, plan, who=local_user(), skip_invalid=args.skip_invalid)
+    except UploadError as error:
+        raise CommandFailed(f"{path.name}: {error}") from None
+    if not plan.validated.ok:
+        print(f"skipped {rejected} invalid lines:\n{_report(plan)}", file=sys.stderr)
+    batch = f"batch {result.batch_id}" if result.batch_id else "nothing to write"
+    print(
+        f"imported {path.name} ({parsed.describe()}): {result.added} new, {result.changed} changed, "
+        f"{result.unchanged} unchanged, {rejected} rejected; {batch}"
+    )
+    return 0

@@ -1,0 +1,47 @@
+"""What the Upload page offers, computed without Streamlit: choices, labels, defaults, and the options and
+mapping built from the user's picks."""
+
+from __future__ import annotations
+
+from indicators.ingest.decode import ENCODINGS
+from indicators.ingest.dialect import DELIMITERS
+from indicators.ingest.formats import FORMATS
+from indicators.ingest.reader import Parsed
+
+AUTO = "detect"
+FORMAT_CHOICES = (AUTO, *FORMATS)
+ENCODING_CHOICES = (AUTO, *ENCODINGS)
+DELIMITER_CHOICES = {AUTO: None, **{name: mark for mark, name in DELIMITERS.items()}}
+DECIMAL_CHOICES = {AUTO: None, "point (3.5)": ".", "comma (3,5)": ","}
+THOUSANDS_CHOICES = {AUTO: None, "none": "", "point (1.234)": ".", "comma (1,234)": ",", "space (1 234)": " "}
+PRESELECTED = ("SRB", "USA", "SRB-USA")
+ON_CHANGE_CHOICES = {
+    "Replace the current values": "replace",
+    "Keep both, the new values as a separate source": "keep",
+}
+
+
+def entity_options(parsed: Parsed, pair_with: str | None = None) -> dict[str, str]:
+    """label -> code for every entity the file holds that maps to a code (Serbia (SRB), ...)."""
+    choices = parsed.entity_choices()
+    choices = choices[choices["entity"].notna()]
+    suffix = f"-{pair_with}" if pair_with else ""
+    return {f"{row.label} ({row.entity}{suffix}) · {row.figures}": row.entity for row in choices.itertuples()}
+
+
+def unmapped_entities(parsed: Parsed) -> list[str]:
+    choices = parsed.entity_choices()
+    return choices.loc[choices["entity"].isna(), "label"].dropna().astype(str).tolist()
+
+
+def default_entities(options: dict[str, str]) -> list[str]:
+    return [label for label, code in options.items() if code in PRESELECTED]
+
+
+def year_bounds(parsed: Parsed) -> tuple[int, int] | None:
+    frame = parsed.table
+    years = frame["period"].astype("string").str[:4]
+    numbers = years[years.str.fullmatch(r"\d{4}").fillna(False)].astype(int)
+    if numbers.empty:
+        return None
+    return int(numbers.min()), int(numbers.max())

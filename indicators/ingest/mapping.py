@@ -1,0 +1,94 @@
+"""From what a file holds to rows in our CSV columns: for a foreign file, which indicator it feeds, which
+entities and years to keep, which series, the scale, and the source to record."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from indicators.ingest.errors import UploadError
+from indicators.ingest.reader import Parsed
+from indicators.models import OBSERVATION_CSV_COLUMNS
+
+
+@dataclass
+class Mapping:
+    indicator: str | None = None
+    entities: list[str] | None = None  # ISO3 codes (or pairs) to keep; None: every entity we could map
+    years: tuple[int, int] | None = None
+    source_text: str | None = None  # None: what the file says about itself
+    series: str | None = None  # which series, when the file holds several
+    scale: float | None = None  # None: the file's own (Census: millions)
+    pair_with: str | None = None  # a partner code that turns SRB into SRB-USA (None: the format's default)
+
+
+def split_codes(values: list[str] | None) -> list[str] | None:
+    """`--entity SRB --entity USA,HRV` -> [SRB, USA, HRV] (upper-case)."""
+    if not values:
+        return None
+    codes = [part.strip().upper() for value in values for part in re.split(r"[,\s]+", value) if part.strip()]
+    return codes or None
+
+
+def source_text(parsed: Parsed, mapping: Mapping) -> str | None:
+    return mapping.source_text or parsed.source_text
+
+
+def to_rows(parsed: Parsed, mapping: Mapping) -> pd.DataFrame:
+    """Our CSV columns plus ``row`` (the file's line). Foreign files are filtered and mapped here."""
+    if parsed.is_native:
+        frame = parsed.table.copy()
+        if mapping.entities:
+            entity = frame["entity"].astype("string").str.strip().str.upper()
+            frame = frame[entity.isin(mapping.entities) | entity.isna()]
+        if mapping.years:
+            year = pd.to_numeric(frame["period"].astype("string").str[:4], errors="coerce")
+            frame = frame[year.between(*mapping.years) | year.isna()]
+        return frame.reset_index(drop=True)
+    assert parsed.foreign is not None
+    if not mapping.indicator:
+        raise UploadError("Choose the indicator this file feeds (--indicator ID).")
+    frame = parsed.foreign.frame
+    series = parsed.series_choices()
+    if len(series) > 1:
+        if mapping.series is None:
+            raise UploadError(
+                f"The file holds {len(series)} series; choose one: "
+                + "; ".join(series[:20])
+                + (" ..." if len(series) > 20 else "")
+            )
+        if mapping.series not in series:
+            raise UploadError(f"There is no series '{mapping.series}' in this file.")
+        frame = frame[frame["series"] == mapping.series]
+    frame = frame[frame["entity"].notna()]
+    pair = mapping.pair_with if mapping.pair_with is not None else parsed.foreign.default_pair_with
+    entity = frame["entity"] + ("-" + pair if pair else "")
+    if mapping.entities:
+        keep = frame["entity"].isin(mapping.entities) | entity.isin(mapping.entities)
+        frame, entity = frame[keep], entity[keep]
+    if mapping.years:
+        year = pd.to_numeric(frame["period"].str[:4], errors="coerce")
+        keep = year.between(*mapping.years)
+        frame, entity = frame[keep], entity[keep]
+    scale = mapping.scale if mapping.scale is not None else parsed.foreign.default_scale
+    values = frame["value"]
+    if scale != 1:
+        numeric = pd.to_numeric(values, errors="coerce")
+        values = values.where(numeric.isna(), (numeric * scale).astype(object))
+    out = pd.DataFrame(
+        {
+            "row": frame["row"].to_numpy(),
+            "indicator": mapping.indicator,
+            "entity": entity.to_numpy(),
+            "period": frame["period"].to_numpy(),
+            "value": values.to_numpy(),
+            "unit": pd.NA,
+            "qualifier": pd.NA,
+            "source": pd.NA,
+            "quote": pd.NA,
+            "note": frame["note"].to_numpy(),
+        }
+    )
+    return out.loc[:, ["row", *OBSERVATION_CSV_COLUMNS]].reset_index(drop=True)

@@ -1,0 +1,196 @@
+"""Plan and commit: validate the mapped rows with the models' rules, preview them against the store, and
+write them as one batch (with any new source) or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from indicators.ingest.errors import UploadError
+from indicators.ingest.mapping import Mapping, source_text, to_rows
+from indicators.ingest.reader import Parsed
+from indicators.models import Source
+from indicators.store import Store, WriteResult
+from indicators.validate import Validated, validate_observations
+
+OFFICIAL_FORMATS = {"wdi", "databank", "owid", "sdmx", "eurostat", "census", "wide"}
+PUBLISHERS = {
+    "world bank": "World Bank",
+    "our world in data": "Our World in Data",
+    "eurostat": "Eurostat",
+    "census": "US Census Bureau",
+    "sipri": "SIPRI",
+    "oecd": "OECD",
+    "imf": "IMF",
+}
+ON_CHANGE = ("replace", "keep")
+
+
+def source_for_text(text: str, kind: str) -> Source:
+    """A source row for a free-text source ("World Bank WDI, last updated 2017-03-23")."""
+    text = " ".join(text.split())[:500]
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-") or "upload"
+    year = re.search(r"\b(1[89]\d\d|20\d\d)\b", text)
+    publisher = next((name for key, name in PUBLISHERS.items() if key in text.lower()), None)
+    return Source(
+        id=slug,
+        title=text,
+        publisher=publisher,
+        year=int(year.group(1)) if year else None,
+        kind=kind,
+        note="Created by an upload; the title records the file's vintage where the file states it.",
+    )
+
+
+@dataclass
+class Plan:
+    parsed: Parsed
+    mapping: Mapping
+    rows: pd.DataFrame  # our CSV columns + row, as mapped
+    validated: Validated
+    store: Store
+    new_sources: list[Source] = field(default_factory=list)
+    _preview: pd.DataFrame | None = None
+
+    @property
+    def preview(self) -> pd.DataFrame:
+        """store.preview_observations of the valid rows (computed on first use: a CLI import skips it)."""
+        if self._preview is None:
+            if self.validated.rows.empty:
+                self._preview = pd.DataFrame(
+                    columns=["indicator_id", "entity", "period", "value", "source_id", "status", "current_value"]
+                )
+            else:
+                self._preview = self.store.preview_observations(self.validated.rows)
+        return self._preview
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """Every rejected row: line, column, value, reason."""
+        return self.validated.problems.rename(columns={"row": "line"})
+
+    @property
+    def rejected_lines(self) -> int:
+        return int(self.validated.problems["row"].nunique())
+
+    def counts(self) -> dict[str, int]:
+        status = self.preview["status"].value_counts() if len(self.preview) else pd.Series(dtype=int)
+        return {
+            "new": int(status.get("new", 0)),
+            "changed": int(status.get("changed", 0)),
+            "unchanged": int(status.get("unchanged", 0)),
+            "rejected": self.rejected_lines,
+        }
+
+    def changed(self) -> pd.DataFrame:
+        """Changed figures: the current value and the one the file brings."""
+        if self.preview.empty:
+            return pd.DataFrame(columns=["indicator_id", "entity", "period", "source_id", "old", "new"])
+        changed = self.preview[self.preview["status"] == "changed"]
+        return pd.DataFrame(
+            {
+                "indicator_id": changed["indicator_id"],
+                "entity": changed["entity"],
+                "period": changed["period"],
+                "source_id": changed["source_id"],
+                "old": changed["current_value"],
+                "new": changed["value"],
+            }
+        ).reset_index(drop=True)
+
+    def unknown_indicators(self) -> list[str]:
+        problems = self.validated.problems
+        unknown = problems[problems["reason"].str.startswith("unknown indicator")]
+        return sorted(pd.unique(unknown["value"]).tolist())
+
+    def summary(self) -> str:
+        c = self.counts()
+        return (
+            f"{self.parsed.filename or 'file'} ({self.parsed.describe()}): {len(self.validated.rows)} valid figures "
+            f"({c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged), {c['rejected']} rejected lines"
+        )
+
+
+def plan_upload(store: Store, parsed: Parsed, mapping: Mapping | None = None) -> Plan:
+    """Everything the upload would do, checked in full, nothing written."""
+    mapping = mapping or Mapping()
+    rows = to_rows(parsed, mapping)
+    text = source_text(parsed, mapping)
+    new_sources = []
+    if text:
+        kind = "official" if parsed.format in OFFICIAL_FORMATS else "user"
+        source = source_for_text(text, kind)
+        if source.id not in store.source_ids():
+            new_sources.append(source)
+        blank = rows["source"].astype("string").str.strip().fillna("") == ""
+        rows["source"] = rows["source"].astype("string").mask(blank, source.id)
+    known_sources = store.source_ids() | {s.id for s in new_sources}
+    validated = validate_observations(rows, store.indicator_map(), known_sources)
+    no_source = (validated.problems["column"] == "source") & (validated.problems["value"] == "")
+    validated.problems.loc[no_source, "reason"] = "no source: name one in the source column or as the upload's source"
+    return Plan(parsed, mapping, rows, validated, store, new_sources)
+
+
+def _keep_both(store: Store, plan: Plan, rows: pd.DataFrame, stamp: str) -> tuple[pd.DataFrame, list[Source]]:
+    """Changed figures go to a new source (the old one + the upload's date), so both versions stay current."""
+    changed = plan.preview[plan.preview["status"] == "changed"]
+    if changed.empty:
+        return rows, []
+    key = ["indicator_id", "entity", "period", "source_id"]
+    marker = changed[key].assign(_changed=True)
+    rows = rows.merge(marker, on=key, how="left")
+    sources = store.sources().set_index("id")
+    created = []
+    for old in pd.unique(changed["source_id"]):
+        new_id = f"{old}.{stamp}"[:80]
+        base = sources.loc[old].to_dict() if old in sources.index else {"title": old, "kind": "user"}
+        known = {k: v for k, v in base.items() if k in Source.model_fields and pd.notna(v)}
+        known.update(id=new_id, title=f"{base.get('title', old)} (upload of {stamp})")
+        created.append(Source.model_validate(known))
+        rows.loc[rows["_changed"].eq(True) & (rows["source_id"] == old), "source_id"] = new_id
+    return rows.drop(columns="_changed"), created
+
+
+def commit_upload(
+    store: Store,
+    plan: Plan,
+    *,
+    who: str,
+    skip_invalid: bool = False,
+    on_change: str = "replace",
+    reason: str | None = None,
+) -> WriteResult:
+    """Write the plan's valid rows as one batch; refuse (writing nothing) when any row is invalid, unless
+    ``skip_invalid``. ``on_change``: "replace" changed figures, or "keep" both as separate sources."""
+    if on_change not in ON_CHANGE:
+        raise UploadError(f"on_change must be one of {', '.join(ON_CHANGE)}")
+    if not plan.validated.ok and not skip_invalid:
+        raise UploadError(f"{plan.rejected_lines} lines are invalid; nothing was written.")
+    rows = plan.validated.rows
+    if rows.empty:
+        raise UploadError("No valid figures to import; nothing was written.")
+    sources = list(plan.new_sources)
+    if on_change == "keep":
+        rows, extra = _keep_both(store, plan, rows, dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S"))
+        sources += extra
+    parsed = plan.parsed
+    detail = {
+        "file": parsed.filename,
+        "format": parsed.format,
+        "encoding": parsed.encoding,
+        "sheet": parsed.sheet,
+        "dialect": parsed.dialect.describe(),
+        "rejected_lines": plan.rejected_lines,
+        "on_change": on_change,
+    }
+    return store.write_observations(
+        rows,
+        kind="upload",
+        who=who,
+        reason=reason or f"upload of {parsed.filename or 'a file'}",
+        detail=detail,
+        sources=sources,
+    )

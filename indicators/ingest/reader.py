@@ -1,0 +1,135 @@
+"""``read_upload(bytes, filename, options) -> Parsed``: decode, find the dialect, detect the format and read
+the file into our shape or the foreign long shape. Every detected setting can be overridden in ``Options``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from indicators.config import settings
+from indicators.ingest.decode import decode
+from indicators.ingest.dialect import Dialect, read_table, sniff, sniff_numbers, with_overrides
+from indicators.ingest.errors import UploadError
+from indicators.ingest.formats import FORMATS, detect_format, native_frame, to_long
+from indicators.ingest.shapes import Foreign
+from indicators.ingest.xlsx import is_xlsx, read_sheet
+
+MB = 1024 * 1024
+
+
+@dataclass
+class Options:
+    """What the user chose; None means "detect it"."""
+
+    format: str | None = None  # one of FORMATS, or "xlsx"/"auto" (= detect)
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
+    thousands: str | None = None
+    header_row: int | None = None  # 0-based record index
+    sheet: str | None = None
+    value_column: str | None = None  # OWID: which column holds the values
+    value_columns: list[str] | None = None  # Census / generic tables: columns summed into the value
+    entity_column: str | None = None
+    period_column: str | None = None
+    max_mb: float | None = None
+
+
+@dataclass
+class Parsed:
+    filename: str
+    format: str
+    encoding: str
+    dialect: Dialect
+    table: pd.DataFrame  # native: our CSV columns + row; foreign: the long shape (see shapes.py)
+    columns: list[str]  # the file's own header
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    foreign: Foreign | None = None
+
+    @property
+    def is_native(self) -> bool:
+        return self.foreign is None
+
+    @property
+    def source_text(self) -> str | None:
+        return self.foreign.source_text if self.foreign else None
+
+    def describe(self) -> str:
+        where = f"sheet '{self.sheet}', " if self.sheet else f"encoding {self.encoding}, "
+        return f"format {self.format}, {where}{self.dialect.describe()}"
+
+    def entity_choices(self) -> pd.DataFrame:
+        """What the file holds, by entity: code (ISO3 or blank when unknown), the file's label, row count."""
+        if self.foreign is None:
+            return pd.DataFrame(columns=["entity", "label", "figures"])
+        frame = self.foreign.frame
+        return (
+            frame.groupby(["entity", "entity_label"], dropna=False)
+            .size()
+            .reset_index(name="figures")
+            .rename(columns={"entity_label": "label"})
+            .sort_values(["label"])
+            .reset_index(drop=True)
+        )
+
+    def series_choices(self) -> list[str]:
+        if self.foreign is None:
+            return []
+        return [s for s in pd.unique(self.foreign.frame["series"].dropna())]
+
+
+def check_size(size: int, max_mb: float | None = None) -> None:
+    limit = settings().max_upload_mb if max_mb is None else max_mb
+    if size > limit * MB:
+        raise UploadError(
+            f"The file is {size / MB:.1f} MB, over the {limit:g} MB limit (INDICATORS_MAX_UPLOAD_MB). Split it, "
+            "or raise the limit."
+        )
+
+
+def read_upload(data: bytes, filename: str = "", options: Options | None = None) -> Parsed:
+    """Read a file's bytes into rows we understand; raise UploadError when it cannot be read at all."""
+    options = options or Options()
+    check_size(len(data), options.max_mb)
+    fmt = (options.format or "auto").lower()
+    if fmt not in (*FORMATS, "auto", "xlsx"):
+        raise UploadError(f"Unknown format '{fmt}': use auto, xlsx or one of {', '.join(FORMATS)}.")
+    if fmt == "xlsx" or is_xlsx(data, filename):
+        # a workbook: the chosen sheet is then read as any format (detected, or the one asked for)
+        table, sheets, sheet, header = read_sheet(data, options.sheet, options.header_row)
+        text, encoding, dialect = "", "xlsx", Dialect(header_row=header)
+        fmt = "auto" if fmt == "xlsx" else fmt
+    else:
+        sheets, sheet = [], None
+        decoded = decode(data, options.encoding)
+        text, encoding = decoded.text, decoded.encoding
+        dialect = with_overrides(sniff(text), delimiter=options.delimiter, header_row=options.header_row)
+        table = read_table(text, dialect)
+    columns = [c for c in table.columns if c != "row"]
+    if not columns:
+        raise UploadError("The file has no header row.")
+    if table.empty:
+        raise UploadError("The file has a header but no rows of figures.")
+    if fmt == "auto":
+        fmt = detect_format(columns, filename)
+    decimal, thousands = sniff_numbers(_numeric_sample(table, fmt), dialect.delimiter)
+    dialect = with_overrides(
+        dialect,
+        decimal=options.decimal if options.decimal is not None else decimal,
+        thousands=options.thousands if options.thousands is not None else thousands,
+    )
+    if fmt == "native":
+        return Parsed(filename, fmt, encoding, dialect, native_frame(table, dialect), columns, sheet, sheets)
+    foreign = to_long(fmt, table, text, dialect, filename, options)
+    return Parsed(filename, fmt, encoding, dialect, foreign.frame, columns, sheet, sheets, foreign)
+
+
+def _numeric_sample(table: pd.DataFrame, fmt: str) -> pd.Series:
+    lower = {str(c).lower(): c for c in table.columns}
+    if fmt == "native" and "value" in lower:
+        return table[lower["value"]].head(5000)
+    sample = table.drop(columns="row").head(500)
+    return pd.Series(sample.to_numpy().ravel()).astype("string")

@@ -1,0 +1,81 @@
+"""The two shapes a file becomes: ours (one row per figure, our CSV columns) or a *foreign long* table that
+still needs mapping (which indicator, which entities, which years, which source).
+
+A foreign long table has the columns ``row`` (file line), ``entity_code`` (as the file writes it), ``entity_label``,
+``entity`` (ISO3 or NA), ``period``, ``value`` (float, or the raw text where it is not a number so validation
+names it), ``note`` and ``series`` (what the figure measures, as the file names it: an indicator code, a
+dimension combination).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from indicators.ingest.countries import to_iso3
+from indicators.ingest.dialect import Dialect, to_number
+
+LONG_COLUMNS = ["row", "entity_code", "entity_label", "entity", "period", "value", "note", "series"]
+MISSING_MARKERS = ("", "..", "...", ":", "xxx", "-", "–", "n/a", "N/A", "NaN (missing)")
+
+
+@dataclass
+class Foreign:
+    """A foreign file read into the long shape, with what the file says about itself."""
+
+    frame: pd.DataFrame
+    source_text: str | None = None
+    source_kind: str = "official"
+    indicator_hint: str | None = None
+    value_columns: list[str] = field(default_factory=list)  # OWID / generic tables: which column holds values
+    default_scale: float = 1.0
+    default_pair_with: str | None = None
+
+
+def numbers_or_text(raw: pd.Series, dialect: Dialect, *, percent_sign: bool = True) -> tuple[pd.Series, pd.Series]:
+    """(values, missing): floats where the cell is a number, the raw text where it is not (so validation can
+    name it), and a mask of cells that are simply missing ('..', ':', 'xxx', blank)."""
+    text = raw.astype("string").fillna("").str.strip()
+    missing = text.isin(MISSING_MARKERS)
+    cleaned = text.str.rstrip("%").str.strip() if percent_sign else text
+    numbers = to_number(cleaned, dialect)
+    values = pd.Series(np.where(numbers.notna(), numbers.astype(object), text.astype(object)), index=raw.index)
+    return values, missing
+
+
+def long_frame(
+    rows: pd.Series,
+    entity_code: pd.Series,
+    entity_label: pd.Series,
+    period: pd.Series,
+    values: pd.Series,
+    note: pd.Series | str | None = None,
+    series: pd.Series | str | None = None,
+) -> pd.DataFrame:
+    code = entity_code.astype("string").str.strip()
+    label = entity_label.astype("string").str.strip()
+    iso = to_iso3(code)
+    iso = iso.fillna(to_iso3(label))
+    frame = pd.DataFrame(
+        {
+            "row": rows.to_numpy(),
+            "entity_code": code.to_numpy(),
+            "entity_label": label.to_numpy(),
+            "entity": iso.to_numpy(),
+            "period": period.astype("string").str.strip().to_numpy(),
+            "value": values.to_numpy(),
+            "note": (note.to_numpy() if isinstance(note, pd.Series) else note),
+            "series": (series.to_numpy() if isinstance(series, pd.Series) else series),
+        }
+    )
+    frame["note"] = frame["note"].astype("string")
+    frame["series"] = frame["series"].astype("string")
+    return frame
+
+
+def melt_years(table: pd.DataFrame, id_columns: list[str], year_columns: list[str]) -> pd.DataFrame:
+    """Years as columns -> one row per (row, year); the year header becomes ``period``."""
+    melted = table.melt(id_vars=["row", *id_columns], value_vars=year_columns, var_name="period", value_name="raw")
+    return melted.sort_values(["row", "period"], kind="stable").reset_index(drop=True)

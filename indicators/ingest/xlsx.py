@@ -1,0 +1,61 @@
+"""Excel workbooks (.xlsx) via openpyxl: list the sheets, read one as a table of strings with line numbers."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+
+from indicators.ingest.dialect import sniff_header_row
+from indicators.ingest.errors import UploadError
+
+
+def is_xlsx(data: bytes, filename: str = "") -> bool:
+    return data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _open(data: bytes):
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise UploadError(f"This is not a readable .xlsx workbook ({error}).") from None
+
+
+def read_sheet(
+    data: bytes, sheet: str | None = None, header_row: int | None = None
+) -> tuple[pd.DataFrame, list[str], str, int]:
+    """(table, sheet names, chosen sheet, header row). Rows are numbered as Excel numbers them."""
+    book = _open(data)
+    try:
+        names = list(book.sheetnames)
+        chosen = sheet or names[0]
+        if chosen not in names:
+            raise UploadError(f"There is no sheet '{chosen}' in this workbook: it has {', '.join(names)}.")
+        records = [[_cell(v) for v in row] for row in book[chosen].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    if not records:
+        raise UploadError(f"The sheet '{chosen}' is empty.")
+    header = sniff_header_row(records[:60]) if header_row is None else header_row
+    columns = [c.strip() for c in records[header]]
+    width = len(columns)
+    body = [r + [""] * (width - len(r)) if len(r) < width else r[:width] for r in records[header + 1 :]]
+    keep = [i for i, c in enumerate(columns) if c or any(r[i].strip() for r in body)]
+    columns = [columns[i] or f"column {i + 1}" for i in keep]
+    table = pd.DataFrame([[r[i] for i in keep] for r in body], columns=columns, dtype="string")
+    table.insert(0, "row", range(header + 2, header + 2 + len(body)))
+    if len(table):
+        blank = (table.drop(columns="row").apply(lambda c: c.str.strip()) == "").all(axis=1)
+        table = table[~blank].reset_index(drop=True)
+    return table, names, chosen, header

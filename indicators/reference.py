@@ -1,0 +1,81 @@
+"""Reference series: official statistics bundled under `data/reference/` (Serbia, the US and the neighbours),
+loaded at first start through the same importer as uploads, so the papers' claims can be checked against them.
+
+Each file is read by ``indicators.ingest`` exactly as an upload would be, mapped to its indicator, and written
+as seed data (idempotent; a person's edit wins). Each series names its source with the vintage of the download.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from indicators.config import DATA_DIR
+from indicators.ingest import Mapping, Options, read_upload, source_for_text
+from indicators.ingest.mapping import to_rows
+from indicators.models import Indicator, Source
+from indicators.store import Store
+from indicators.validate import validate_observations
+
+REFERENCE_DIR = DATA_DIR / "reference"
+REFERENCE_MAX_MB = 50  # bundled files: the upload limit does not apply, but a sane bound does
+
+
+@dataclass(frozen=True)
+class ReferenceSeries:
+    file: str
+    indicator: str
+    source_text: str
+
+
+REFERENCE_SERIES = (
+    ReferenceSeries(
+        "sipri_military_share_gdp_owid.csv",
+        "defense_share_gdp",
+        "SIPRI Military Expenditure Database via Our World in Data, 2025 release",
+    ),
+    ReferenceSeries(
+        "wdi_gdp_growth_2017-03-23.csv",
+        "gdp_growth",
+        "World Bank WDI, last updated 2017-03-23",
+    ),
+    ReferenceSeries(
+        "census_goods_trade_serbia.csv",
+        "trade_volume",
+        "US Census Bureau, U.S. trade in goods with Serbia (exports + imports), 2024 download",
+    ),
+)
+
+
+def reference_files(reference_dir: Path = REFERENCE_DIR) -> list[Path]:
+    return [reference_dir / series.file for series in REFERENCE_SERIES]
+
+
+def reference_rows(store: Store, reference_dir: Path = REFERENCE_DIR) -> tuple[pd.DataFrame, list[Source], list[str]]:
+    """(validated rows, their sources, problems) for every reference file, read through the importer.
+    The result depends only on the files and the indicators' rules, so it is computed once per process."""
+    key = tuple((path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in reference_files(reference_dir))
+    indicators = tuple(sorted((i.id, i.model_dump_json()) for i in store.indicators()))
+    rows, sources, problems = _reference_rows(str(reference_dir), key, indicators)
+    return rows.copy(), list(sources), list(problems)
+
+
+@lru_cache(maxsize=4)
+def _reference_rows(reference_dir: str, files: tuple, indicators: tuple) -> tuple[pd.DataFrame, tuple, tuple]:
+    indicator_map = {id_: Indicator.model_validate_json(text) for id_, text in indicators}
+    frames, sources, problems = [], [], []
+    for series in REFERENCE_SERIES:
+        path = Path(reference_dir) / series.file
+        parsed = read_upload(path.read_bytes(), path.name, Options(max_mb=REFERENCE_MAX_MB))
+        source = source_for_text(series.source_text, "official")
+        rows = to_rows(parsed, Mapping(indicator=series.indicator))
+        rows["source"] = source.id
+        validated = validate_observations(rows, indicator_map, {source.id})
+        problems += [f"{series.file} line {p.row}, {p.column}: {p.reason}" for p in validated.problems.itertuples()]
+        frames.append(validated.rows)
+        sources.append(source)
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return rows, tuple(sources), tuple(problems)

@@ -1,0 +1,76 @@
+"""`python -m indicators import`: a scripted import is all or nothing, and says what it did."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indicators.cli import main
+from indicators.store import Store
+
+CORPUS = Path(__file__).resolve().parent / "data" / "ingest"
+
+
+def _count(path: Path, indicator: str) -> int:
+    store = Store(path)
+    try:
+        return store.query_value("SELECT count(*) FROM current_observation WHERE indicator_id = ?", [indicator])
+    finally:
+        store.close()
+
+
+def test_an_analyst_imports_a_minimal_file_with_a_free_text_source(store_path, capsys):
+    assert main(["import", str(CORPUS / "native_minimal.csv"), "--source", "My own notes, March 2025"]) == 0
+    out = capsys.readouterr().out
+    assert "2 new" in out and "batch" in out
+    assert main(["show", "defense_share_gdp"]) == 0
+    assert "2022,2.3,percent,exactly,my-own-notes-march-2025" in capsys.readouterr().out
+
+
+def test_one_bad_row_rejects_the_whole_file_and_names_the_line(store_path, capsys, tmp_path):
+    bad = tmp_path / "figures.csv"
+    bad.write_text("indicator,period,value\ngdp_growth,2001,5\ngdp_growth,2002,five\n")
+    assert main(["init"]) == 0
+    before = _count(store_path, "gdp_growth")
+    assert main(["import", str(bad), "--source", "Notes"]) == 1
+    err = capsys.readouterr().err
+    assert "line 3, column value, value 'five': not a number" in err and "nothing was written" in err
+    assert _count(store_path, "gdp_growth") == before
+    assert main(["import", str(bad), "--source", "Notes", "--skip-invalid"]) == 0
+    assert _count(store_path, "gdp_growth") == before + 1
+
+
+def test_dry_run_reports_and_writes_nothing(store_path, capsys):
+    assert main(["init"]) == 0
+    before = _count(store_path, "defense_share_gdp")
+    file = CORPUS / "wdi_military_2018.csv"
+    args = ["import", str(file), "--indicator", "defense_share_gdp", "--entity", "SRB", "--entity", "HRV,BIH"]
+    assert main([*args, "--dry-run"]) == 0
+    assert "dry run, nothing written" in capsys.readouterr().out
+    assert _count(store_path, "defense_share_gdp") == before
+    assert main([*args, "--format", "wdi"]) == 0
+    assert "58 new" in capsys.readouterr().out
+    assert _count(store_path, "defense_share_gdp") == before + 58
+
+
+def test_a_foreign_file_without_an_indicator_is_refused_with_the_reason(store_path, capsys):
+    assert main(["import", str(CORPUS / "owid_sipri_military.csv")]) == 1
+    assert "--indicator" in capsys.readouterr().err
+
+
+def test_unreadable_files_and_bad_usage(store_path, capsys):
+    assert main(["import", str(CORPUS / "binary_file.csv")]) == 1
+    assert "binary" in capsys.readouterr().err
+    assert main(["import", str(CORPUS / "no-such-file.csv")]) == 1
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", str(CORPUS / "native_good.csv"), "--format", "parquet"])
+    assert exit_info.value.code == 2
+
+
+def test_workbook_sheet_is_chosen_by_name(store_path, capsys):
+    file = str(CORPUS / "census_country_trimmed.xlsx")
+    assert main(["import", file, "--sheet", "nope", "--indicator", "trade_volume"]) == 1
+    assert "no sheet 'nope'" in capsys.readouterr().err
+    assert main(["import", file, "--sheet", "country", "--indicator", "trade_volume", "--entity", "SRB"]) == 0
+    assert "16 new" in capsys.readouterr().out
