@@ -95,6 +95,42 @@ def test_the_command_line_gives_up_after_its_busy_timeout_with_a_plain_message(s
     assert seeded.read_bytes() == before
 
 
+IMPORT = "indicator,entity,period,value,unit,qualifier,source,quote,note\n" + "".join(
+    f"gdp_growth,SRB,{year},{year % 7}.5,percent,exactly,pupin_2024,,imported while busy\n"
+    for year in range(1990, 2020)
+)
+
+
+def _imported(path: Path) -> int:
+    store = Store(path, read_only=True, idle_release=0)
+    try:
+        return int((store.series("gdp_growth")["note"] == "imported while busy").sum())
+    finally:
+        store.close()
+
+
+def test_an_import_waits_for_a_short_hold_then_writes_its_whole_batch(seeded, tmp_path):
+    upload = tmp_path / "figures.csv"
+    upload.write_text(IMPORT)
+    with held(seeded, 2):
+        done, seconds = cli(seeded, "import", str(upload), busy_timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert seconds >= 1.0
+    assert _imported(seeded) == 30
+
+
+def test_an_import_that_cannot_get_the_store_says_so_and_writes_nothing(seeded, tmp_path):
+    upload = tmp_path / "figures.csv"
+    upload.write_text(IMPORT)
+    before = seeded.read_bytes()
+    with held(seeded, 60):
+        done, _seconds = cli(seeded, "import", str(upload), busy_timeout=1)
+    assert done.returncode == 1
+    assert "is busy" in done.stderr and not any(word in done.stderr for word in LOCK_WORDS), done.stderr
+    assert seeded.read_bytes() == before
+    assert _imported(seeded) == 0
+
+
 # --- a real dashboard and a real command line -----------------------------------------------------------
 
 
