@@ -25,6 +25,8 @@ edit = [
 sections = {"Browse": browse}
 if access.may_edit():
     sections["Edit"] = edit
+# Snapshots: everyone may export and compare; restoring inside the page is for editors only.
+sections["Manage"] = [st.Page("pages/snapshots.py", title="Snapshots", icon=":material/archive:")]
 navigation = st.navigation(sections)
 
 with st.sidebar:

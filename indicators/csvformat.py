@@ -13,6 +13,11 @@ import pandas as pd
 from indicators.models import OBSERVATION_CSV_COLUMNS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Apostrophes followed by a formula character are prefixed too, so that removing one apostrophe
+# (``restore_formulas``) always gives back exactly the original text.
+_RISKY = r"^'*[=+\-@\t\r]"
+FORMULA_PATTERN = _RISKY  # the same rule for DuckDB's regexp_matches (store/snapshots.py writes big CSVs)
+_ESCAPED = r"^'+[=+\-@\t\r]"
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -22,9 +27,22 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
             continue
         text = frame[column].astype("string")
-        risky = text.str.startswith(FORMULA_PREFIXES).fillna(False)
+        risky = text.str.contains(_RISKY, regex=True).fillna(False).astype(bool)
         if risky.any():
             frame[column] = text.mask(risky, "'" + text)
+    return frame
+
+
+def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of ``neutralise_formulas`` for text read back from our own CSV files."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
+            continue
+        text = frame[column].astype("string")
+        escaped = text.str.contains(_ESCAPED, regex=True).fillna(False).astype(bool)
+        if escaped.any():
+            frame[column] = text.mask(escaped, text.str.slice(1))
     return frame
 
 

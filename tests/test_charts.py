@@ -85,7 +85,7 @@ def test_safe_text_wraps_and_escapes():
 
 
 def test_years_are_labelled_as_years_and_a_lone_point_has_room(store):
-    figure = indicator_figure(store.series("gdp_growth"), store.indicator("gdp_growth"))
+    figure = indicator_figure(store.series("approval_us_president"), store.indicator("approval_us_president"))
     assert figure.layout.xaxis.tickformat == "%Y"
     low, high = (str(x)[:4] for x in figure.layout.xaxis.range)
     assert (low, high) == ("2022", "2026")

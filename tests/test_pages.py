@@ -18,10 +18,11 @@ def test_overview_shows_a_tile_for_every_indicator_with_value_and_unit(app):
     at = app().run()
     assert not at.exception
     texts = _texts(at)
-    assert "### \\> USD 400 m ★" in texts  # trade volume, the paper's "just over $ 400 million"
+    assert "### USD 949\\.1 m" in texts  # trade volume: US Census 2022, newer than the paper's figure
+    assert any(t.startswith("The paper said: \\> USD 400 m") for t in texts)  # "just over $ 400 million"
     assert "### ≈ USD 1\\.7 bn ★" in texts
     assert "### 39,000 people ★" in texts
-    assert len([t for t in texts if t.startswith("### ")]) == 22
+    assert len([t for t in texts if t.startswith("### ")]) == 22  # every indicator with figures
     assert [h.value for h in at.header] == ["Economy", "Security", "People", "Politics"]
     # indicators defined without figures yet (the Serbian side of mirror pairs) wait in one place
     assert at.expander[0].label.startswith("Indicators waiting for figures")
@@ -34,11 +35,10 @@ def test_indicator_page_charts_the_deep_linked_indicator_with_its_quote_in_the_h
     assert not at.exception
     assert at.title[0].value == "Defense spending as a share of GDP"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    (trace,) = spec["data"]
-    assert trace["marker"]["symbol"] == "star"
+    (trace,) = [t for t in spec["data"] if t.get("marker", {}).get("symbol") == "star"]
     assert "exceeding the desirable 2% of GDP" in trace["customdata"][0][3]
     assert spec["layout"]["shapes"][0]["y0"] == 2  # NATO's 2 % benchmark
-    assert at.dataframe[0].value["Value"].tolist() == ["> 2 %"]
+    assert "> 2 %" in at.dataframe[0].value["Value"].tolist()
 
 
 def test_indicator_page_warns_about_an_unknown_id_and_shows_the_first(app):
@@ -54,7 +54,8 @@ def test_indicator_page_compares_entities_present_in_the_store(app, store_path):
     at.switch_page("pages/indicator.py").run()
     box = at.selectbox[0]
     box.set_value("defense_share_gdp").run()
-    assert at.multiselect[0].options == ["Serbia (SRB)"]
+    assert "Serbia (SRB)" in at.multiselect[0].options
+    assert "Hungary (HUN)" in at.multiselect[0].options  # SIPRI's neighbours, from the reference series
 
 
 def test_sources_page_lists_each_paper_with_its_figures_and_sentences(app):

@@ -10,10 +10,10 @@ import argparse
 import sys
 
 from indicators import __version__
-from indicators.cli import browse, editing, events, importing
+from indicators.cli import browse, editing, events, importing, snapshots
 from indicators.store import StoreError
 
-COMMANDS = [browse, importing, editing, events]
+COMMANDS = [browse, importing, editing, snapshots, events]
 
 
 class CommandFailed(Exception):

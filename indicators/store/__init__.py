@@ -6,18 +6,21 @@ connection model is explained in ``connection.py``; the schema and its migration
 
 from __future__ import annotations
 
-from indicators.store.claimcheck import ClaimCheckMixin
 from indicators.store.base import MEMORY, StoreBase, local_user, utc_now
+from indicators.store.claimcheck import ClaimCheckMixin
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
 from indicators.store.edits import ANY_VERSION, EditConflict, EditResult, EditsMixin, FigureVersion
 from indicators.store.events import EventsMixin
 from indicators.store.faults import StoreUnwritable
 from indicators.store.history import HistoryMixin, UndoRefused, UndoResult
 from indicators.store.reads import ReadsMixin
+from indicators.store.snapshots import RestoreResult, Scope, SnapshotsMixin
 from indicators.store.writes import WriteResult, WritesMixin
 
 
-class Store(ClaimCheckMixin, ReadsMixin, WritesMixin, EditsMixin, HistoryMixin, EventsMixin, StoreBase):
+class Store(
+    ClaimCheckMixin, ReadsMixin, WritesMixin, EditsMixin, HistoryMixin, EventsMixin, SnapshotsMixin, StoreBase
+):
     """All reads and writes of the dashboard's data, on one DuckDB file."""
 
 
@@ -28,6 +31,8 @@ __all__ = [
     "EditResult",
     "FigureVersion",
     "ReadOnlyStore",
+    "RestoreResult",
+    "Scope",
     "Store",
     "StoreBusy",
     "StoreError",

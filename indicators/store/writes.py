@@ -200,47 +200,65 @@ class WritesMixin:
         """Write validated rows (see ``indicators.validate``) as one batch: new figures are added, changed
         ones get a new version, unchanged ones are left alone. All of it or none of it. ``sources`` (a
         free-text source an upload names) are created in the same transaction."""
-        now = utc_now()
         with self.transaction() as con:
             for source in sources:
                 self._upsert_source(con, source)
-            con.register("incoming_df", _incoming_frame(rows))
-            con.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_df")
-            con.unregister("incoming_df")
-            self._classify(con, seed=seed)
-            counts = dict(con.execute("SELECT status, count(*) FROM classified GROUP BY status").fetchall())
-            result = WriteResult(
-                batch_id=None,
-                added=counts.get("new", 0),
-                changed=counts.get("changed", 0),
-                unchanged=counts.get("unchanged", 0),
-                skipped=counts.get("skipped", 0),
-            )
-            if result.written:
+            return self._write_rows(con, rows, kind=kind, who=who, reason=reason, detail=detail, seed=seed)
+
+    def _write_rows(
+        self,
+        con,
+        rows: pd.DataFrame,
+        *,
+        kind: str,
+        who: str,
+        reason: str | None,
+        detail: dict | None = None,
+        seed: bool = False,
+        batch_id: int | None = None,
+        now=None,
+    ) -> WriteResult:
+        """The body of ``write_observations`` inside a caller's transaction (a restore writes observations,
+        metadata and removals in one transaction). With ``batch_id`` the rows join that batch."""
+        now = now or utc_now()
+        con.register("incoming_df", _incoming_frame(rows))
+        con.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_df")
+        con.unregister("incoming_df")
+        self._classify(con, seed=seed)
+        counts = dict(con.execute("SELECT status, count(*) FROM classified GROUP BY status").fetchall())
+        result = WriteResult(
+            batch_id=None,
+            added=counts.get("new", 0),
+            changed=counts.get("changed", 0),
+            unchanged=counts.get("unchanged", 0),
+            skipped=counts.get("skipped", 0),
+        )
+        if result.written:
+            if batch_id is None:
                 batch_id = self._new_batch(con, kind, who, reason, detail=detail, at=now)
-                con.execute(
-                    """
-                    UPDATE observation SET superseded_at = ?, superseded_batch = ?
-                    WHERE id IN (SELECT current_id FROM classified WHERE status = 'changed')
-                    """,
-                    [now, batch_id],
-                )
-                con.execute(
-                    """
-                    INSERT INTO observation (indicator_id, entity, period, period_start, value, qualifier,
-                        source_id, quote, note, batch_id, recorded_at, recorded_by)
-                    SELECT indicator_id, entity, period, period_start, value, qualifier, source_id, quote, note,
-                           ?, ?, ?
-                    FROM classified WHERE status IN ('new', 'changed')
-                    """,
-                    [batch_id, now, who],
-                )
-                con.execute(
-                    "UPDATE batch SET added = ?, changed = ? WHERE id = ?",
-                    [result.added, result.changed, batch_id],
-                )
-                result.batch_id = batch_id
-            con.execute("DROP TABLE classified; DROP TABLE incoming")
+            con.execute(
+                """
+                UPDATE observation SET superseded_at = ?, superseded_batch = ?
+                WHERE id IN (SELECT current_id FROM classified WHERE status = 'changed')
+                """,
+                [now, batch_id],
+            )
+            con.execute(
+                """
+                INSERT INTO observation (indicator_id, entity, period, period_start, value, qualifier,
+                    source_id, quote, note, batch_id, recorded_at, recorded_by)
+                SELECT indicator_id, entity, period, period_start, value, qualifier, source_id, quote, note,
+                       ?, ?, ?
+                FROM classified WHERE status IN ('new', 'changed')
+                """,
+                [batch_id, now, who],
+            )
+            con.execute(
+                "UPDATE batch SET added = ?, changed = ? WHERE id = ?",
+                [result.added, result.changed, batch_id],
+            )
+            result.batch_id = batch_id
+        con.execute("DROP TABLE classified; DROP TABLE incoming")
         return result
 
     # --- seed bookkeeping --------------------------------------------------------------------------

@@ -1,0 +1,93 @@
+"""Export speed: a full snapshot of 1,000,000 observations against bare DuckDB `COPY ... TO` Parquet + CSV of
+the same table, in the same run, on the same store. Prints medians and the ratio (target: at most 2x).
+
+    PYTHONPATH=$PWD python bench/export.py [--rows 1000000] [--repeat 3]
+
+The snapshot does more than the bare copies: our CSV format via pandas (formulas neutralised), the change log
+as CSV, the catalog, a zip with SHA-256 checksums, the workbook (observation and change sheets left out above
+10,000 rows) and the report (charts of each indicator's usual entity above 20,000 figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from indicators.bootstrap import prepare
+from indicators.snapshot import export_snapshot
+from indicators.store import Store
+
+
+def fill(store: Store, rows: int) -> None:
+    """``rows`` figures: 10 indicators x 100 entities x daily periods, written as one batch."""
+    indicators = [i.id for i in store.indicators() if i.unit == "percent"][:10]
+    entities = [chr(65 + a) + chr(65 + b) + chr(65 + c) for a in range(26) for b in range(26) for c in range(26)][:100]
+    days = rows // (len(indicators) * len(entities))
+    periods = pd.date_range("1990-01-01", periods=days, freq="D")
+    grid = pd.MultiIndex.from_product([indicators, entities, periods], names=["indicator_id", "entity", "start"])
+    frame = grid.to_frame(index=False)
+    frame["period"] = frame["start"].dt.strftime("%Y-%m-%d")
+    frame["period_start"] = frame["start"]
+    frame["value"] = np.random.default_rng(1).uniform(0, 100, len(frame)).round(3)
+    frame["qualifier"] = "exactly"
+    frame["source_id"] = "pupin_2024"
+    frame["quote"] = pd.NA
+    frame["note"] = np.where(np.arange(len(frame)) % 1000 == 0, "=1+1 hostile note", None)
+    store.write_observations(frame.drop(columns="start"), kind="upload", who="bench", reason="bench data")
+
+
+def bare_copy(store: Store, folder: Path) -> None:
+    with store.cursor() as con:  # the bare baseline: the same table, straight out of DuckDB
+        select = (
+            "SELECT o.indicator_id AS indicator, o.entity, o.period, o.value, i.unit, o.qualifier, "
+            "o.source_id AS source, o.quote, o.note "
+            "FROM current_observation o JOIN indicator i ON i.id = o.indicator_id "
+            "ORDER BY o.indicator_id, o.entity, o.source_id, o.period_start, o.period"
+        )
+        con.execute(f"COPY ({select}) TO '{folder / 'bare.parquet'}' (FORMAT parquet, COMPRESSION zstd)")
+        con.execute(f"COPY ({select}) TO '{folder / 'bare.csv'}' (FORMAT csv, HEADER)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        store = prepare(Store(folder / "bench.duckdb"))
+        started = time.perf_counter()
+        fill(store, args.rows)
+        count = store.counts()["observations"]
+        print(f"store: {count:,} observations (filled in {time.perf_counter() - started:.1f} s)")
+        ours, bare = [], []
+        for attempt in range(args.repeat):
+            started = time.perf_counter()
+            bare_copy(store, folder)
+            bare.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            path, manifest = export_snapshot(store, folder / f"run{attempt}")
+            ours.append(time.perf_counter() - started)
+            size = path.stat().st_size
+        print(f"bare DuckDB COPY Parquet + CSV: median {statistics.median(bare):.2f} s  {[round(t, 2) for t in bare]}")
+        print(f"snapshot export (zip):          median {statistics.median(ours):.2f} s  {[round(t, 2) for t in ours]}")
+        print(
+            f"ratio: {statistics.median(ours) / statistics.median(bare):.2f}x (target <= 2x); zip {size / 1e6:.0f} MB"
+        )
+        print(f"limited for a large store: {manifest['limited']}")
+        print(f"at {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""The snapshots already saved in the snapshots folder, newest first, with their size and counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from indicators.snapshot.archive import MANIFEST
+
+CATALOG_COLUMNS = ["file", "created_at", "bytes", "observations", "indicators", "sources", "filters", "path"]
+
+
+def _manifest(path: Path) -> dict:
+    """The manifest only (cheap: no member is checked here; restore and diff check everything)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo(MANIFEST)
+            if info.file_size > 1024**2:
+                return {}
+            data = json.loads(archive.read(info).decode("utf-8"))
+            return data if isinstance(data, dict) else {}
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}
+
+
+def list_snapshots(folder: Path) -> pd.DataFrame:
+    rows = []
+    if folder.is_dir():
+        for path in folder.glob("*.zip"):
+            manifest = _manifest(path)
+            counts = manifest.get("counts") if isinstance(manifest.get("counts"), dict) else {}
+            filters = manifest.get("filters") if isinstance(manifest.get("filters"), dict) else {}
+            described = "; ".join(f"{k}: {v}" for k, v in filters.items() if v) or "all figures"
+            stat = path.stat()
+            rows.append(
+                {
+                    "file": path.name,
+                    "created_at": manifest.get("created_at")
+                    or dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "bytes": stat.st_size,
+                    "observations": counts.get("observations"),
+                    "indicators": counts.get("indicators"),
+                    "sources": counts.get("sources"),
+                    "filters": described if manifest else "not a snapshot (no manifest)",
+                    "path": str(path),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
+    return frame.sort_values(["created_at", "file"], ascending=False, ignore_index=True)

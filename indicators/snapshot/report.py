@@ -1,0 +1,180 @@
+"""report.html: one self-contained page that works offline (plotly.js embedded once): what the snapshot
+holds, the latest value of each indicator, a chart per indicator, the papers' claims and the sources.
+
+Every piece of text from the store is HTML-escaped. A large snapshot (over ``REPORT_FULL_LIMIT`` figures)
+charts only each indicator's usual entity, and a chart never draws more than ``CHART_ENTITY_LIMIT`` entities;
+the page says so when it leaves any out. The CSV and Parquet files hold everything.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+from plotly.offline import get_plotlyjs
+
+from indicators.charts import indicator_figure
+from indicators.periods import parse_period
+from indicators.store import Scope, Store
+from indicators.units import format_value
+
+REPORT_FULL_LIMIT = 20_000
+CHART_POINT_LIMIT = 2_000  # a chart's points, latest first: a report of a million figures stays light
+CHART_ENTITY_LIMIT = 8  # lines per chart: the usual entity first, then those with the most figures
+
+_STYLE = (
+    "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:72rem;"
+    "padding:0 1rem;color:#222}table{border-collapse:collapse;width:100%;margin:1rem 0}"
+    "th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}"
+    "th{background:#f4f4f4}td.n{text-align:right;white-space:nowrap}"
+    "blockquote{margin:.2rem 0 .8rem 1rem;color:#444;font-style:italic}"
+    ".note{background:#fff8e1;padding:.6rem;border-left:4px solid #e0a800}.chart{margin:1.5rem 0}"
+)
+
+
+def _text(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return escape(str(value), quote=True)
+
+
+def _starts(periods: pd.Series) -> pd.Series:
+    starts = {text: parse_period(text).start for text in pd.unique(periods.dropna())}
+    return pd.to_datetime(periods.map(starts))
+
+
+def _in_period_range(frame: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    if frame.empty or (scope.start_min is None and scope.start_max is None):
+        return frame
+    starts = pd.to_datetime(frame["period_start"]).dt.date
+    keep = pd.Series(True, index=frame.index)
+    if scope.start_min is not None:
+        keep &= starts >= scope.start_min
+    if scope.start_max is not None:
+        keep &= starts <= scope.start_max
+    return frame[keep]
+
+
+def build_report(
+    store: Store,
+    *,
+    scope: Scope,
+    summary: pd.DataFrame,
+    figures: int,
+    indicators: pd.DataFrame,
+    sources: pd.DataFrame,
+    title: str,
+    header_lines: list[str],
+) -> tuple[bytes, bool]:
+    """The page's bytes and whether it was limited because the snapshot is large."""
+    limited = figures > REPORT_FULL_LIMIT
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{_text(title)}</title><style>{_STYLE}</style>",
+        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
+        f"<h1>{_text(title)}</h1>",
+        "".join(f"<p>{_text(line)}</p>" for line in header_lines),
+    ]
+    if limited:
+        parts.append(
+            f"<p class='note'>This snapshot holds {figures:,} figures, more than this page shows in "
+            f"full ({REPORT_FULL_LIMIT:,}): each chart shows the indicator's usual entity only. observations.csv "
+            "and observations.parquet in the same zip hold every figure.</p>"
+        )
+    parts.append(_latest_table(summary, indicators))
+    parts.append("<h2>Charts</h2>")
+    charts = []
+    for indicator_id in indicators["id"]:
+        indicator = store.indicator(indicator_id)
+        if indicator is None:
+            continue
+        entities, left_out = _chart_entities(store, indicator_id, indicator.default_entity, scope, limited)
+        series = _in_period_range(store.series(indicator_id, entities), scope)
+        if series.empty:
+            continue
+        notes = []
+        if left_out and not limited:
+            notes.append(f"This chart shows {len(entities)} entities; {left_out} more are in the CSV files.")
+        if len(series) > CHART_POINT_LIMIT:
+            notes.append(f"This chart shows the latest {CHART_POINT_LIMIT:,} of {len(series):,} figures.")
+            cutoff = series["period_start"].sort_values().iloc[-CHART_POINT_LIMIT]
+            series = series[series["period_start"] >= cutoff]
+        figure = indicator_figure(series, indicator)
+        note = "".join(f"<p class='note'>{_text(text)}</p>" for text in notes)
+        charts.append(f"<div class='chart'>{figure.to_html(full_html=False, include_plotlyjs=False)}{note}</div>")
+    parts.extend(charts)
+    parts.append(_claims(store, scope))
+    parts.append(_sources(sources))
+    parts.append("</body></html>")
+    return "\n".join(parts).encode("utf-8"), limited
+
+
+def _chart_entities(
+    store: Store, indicator_id: str, default_entity: str, scope: Scope, limited: bool
+) -> tuple[list[str], int]:
+    """The entities one chart draws, and how many of the indicator's entities it leaves out."""
+    counts = store.indicator_entities(indicator_id)
+    available = [e for e in counts["entity"] if not scope.entities or e in scope.entities]
+    if limited:
+        chosen = [default_entity] if default_entity in available else available[:1]
+    else:
+        ordered = sorted(available, key=lambda e: e != default_entity)  # stable: most figures after the usual
+        chosen = ordered[:CHART_ENTITY_LIMIT]
+    return chosen, len(available) - len(chosen)
+
+
+def _latest_table(summary: pd.DataFrame, indicators: pd.DataFrame) -> str:
+    rows = [
+        "<h2>Latest values</h2><table><tr><th>Indicator</th><th>Latest</th><th>Entity</th><th>Period</th>"
+        "<th>Source</th><th>Figures</th><th>Periods</th></tr>"
+    ]
+    if summary.empty:
+        return rows[0] + "<tr><td colspan='7'>No figures in this snapshot.</td></tr></table>"
+    latest = summary.set_index("indicator")
+    for record in indicators.itertuples():
+        if record.id not in latest.index:
+            continue
+        row = latest.loc[record.id]
+        decimals = 1 if pd.isna(record.decimals) else int(record.decimals)
+        value = format_value(row["latest_value"], record.unit, row["latest_qualifier"], decimals)
+        rows.append(
+            f"<tr><td>{_text(record.name)}</td><td class='n'>{_text(value)}</td>"
+            f"<td>{_text(row['latest_entity'])}</td><td>{_text(row['latest_period'])}</td>"
+            f"<td>{_text(row['latest_source'])}</td><td class='n'>{int(row['figures']):,}</td>"
+            f"<td>{_text(row['first_period'])} to {_text(row['last_period'])}</td></tr>"
+        )
+    return "".join(rows) + "</table>"
+
+
+def _claims(store: Store, scope: Scope) -> str:
+    claims = store.claims()
+    if scope.indicators:
+        claims = claims[claims["indicator_id"].isin(scope.indicators)]
+    if scope.entities:
+        claims = claims[claims["entity"].isin(scope.entities)]
+    if not claims.empty:
+        claims = _in_period_range(claims.assign(period_start=_starts(claims["period"])), scope)
+    parts = ["<h2>The papers' claims</h2>"]
+    if claims.empty:
+        return parts[0] + "<p>No claims from the papers in this snapshot.</p>"
+    for claim in claims.itertuples():
+        value = format_value(claim.value, claim.unit, claim.qualifier, int(claim.decimals))
+        parts.append(
+            f"<p><b>{_text(claim.indicator_name)}</b>: {_text(value)} ({_text(claim.entity)}, {_text(claim.period)})"
+            f" · {_text(claim.source_title)}</p><blockquote>“{_text(claim.quote)}”</blockquote>"
+        )
+    return "".join(parts)
+
+
+def _sources(sources: pd.DataFrame) -> str:
+    rows = [
+        "<h2>Sources</h2><table><tr><th>Title</th><th>Publisher</th><th>Year</th><th>Kind</th><th>Licence</th>"
+        "<th>Address</th></tr>"
+    ]
+    for source in sources.itertuples():
+        year = "" if pd.isna(source.year) else int(source.year)
+        rows.append(
+            f"<tr><td>{_text(source.title)}</td><td>{_text(source.publisher)}</td><td>{year}</td>"
+            f"<td>{_text(source.kind)}</td><td>{_text(source.licence)}</td><td>{_text(source.url)}</td></tr>"
+        )
+    return "".join(rows) + "</table>"

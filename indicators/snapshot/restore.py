@@ -1,0 +1,174 @@
+"""Archive -> store: check, show what would change, then apply in one transaction as one undoable batch.
+
+Two modes: ``merge`` adds and corrects figures and removes nothing; ``replace`` also removes the current
+figures that the snapshot does not hold, *within the snapshot's own filters* (restoring a snapshot of one
+indicator never touches the others). Indicators and sources in the snapshot are upserted.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+from pydantic import ValidationError
+
+from indicators.csvformat import restore_formulas
+from indicators.models import OBSERVATION_CSV_COLUMNS, Indicator, Source
+from indicators.snapshot.archive import Archive, ArchiveError
+from indicators.snapshot.filters import Filters
+from indicators.store import RestoreResult, Store
+from indicators.validate import validate_observations
+
+MODES = ("replace", "merge")
+# Older snapshot schemas: {schema version: {old column name: current name}} per table. Schema 1 is the first;
+# a migration that renames a column adds its mapping here so old snapshots keep restoring.
+COLUMN_MAPS: dict[int, dict[str, dict[str, str]]] = {1: {}}
+STATUS_NAMES = {"new": "added", "changed": "changed", "removed": "removed", "unchanged": "unchanged"}
+
+
+class RestoreRefused(ArchiveError):
+    """The archive is intact but its contents cannot be restored (invalid figures, unknown sources)."""
+
+
+@dataclass
+class SnapshotTables:
+    observations: pd.DataFrame  # our CSV columns
+    indicators: list[Indicator]
+    sources: list[Source]
+    filters: Filters
+
+
+@dataclass
+class RestorePlan:
+    tables: SnapshotTables
+    rows: pd.DataFrame  # validated rows for Store.write_observations
+    mode: str
+    preview: pd.DataFrame  # one row per figure: status added / changed / removed / unchanged
+    archive_name: str
+    manifest: dict
+
+    def summary(self) -> pd.DataFrame:
+        """Per indicator: how many figures would be added, changed, removed, left as they are."""
+        return change_summary(self.preview)
+
+    @property
+    def changes(self) -> int:
+        return int((self.preview["status"] != "unchanged").sum()) if not self.preview.empty else 0
+
+
+def change_summary(preview: pd.DataFrame) -> pd.DataFrame:
+    columns = ["added", "changed", "removed", "unchanged"]
+    if preview.empty:
+        return pd.DataFrame(columns=["indicator", *columns])
+    table = pd.crosstab(preview["indicator_id"], preview["status"]).reindex(columns=columns, fill_value=0)
+    return table.reset_index().rename(columns={"indicator_id": "indicator"}).rename_axis(None, axis=1)
+
+
+def _mapped(frame: pd.DataFrame, version: int, table: str) -> pd.DataFrame:
+    renames: dict[str, str] = {}
+    for older in sorted(v for v in COLUMN_MAPS if v >= version):
+        renames.update(COLUMN_MAPS[older].get(table, {}))
+    return frame.rename(columns=renames)
+
+
+def _csv_table(archive: Archive, member: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(io.BytesIO(archive.members[member]), dtype=str, keep_default_na=False, encoding="utf-8")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ArchiveError(f"{archive.name}: {member} does not parse ({error})") from None
+    return restore_formulas(_mapped(frame, archive.schema_version, member.removesuffix(".csv")))
+
+
+def _models(frame: pd.DataFrame, model, member: str, archive: Archive) -> list:
+    fields = set(model.model_fields)
+    items, problems = [], []
+    for number, record in enumerate(frame.to_dict("records"), start=2):
+        try:
+            items.append(model.model_validate({k: v for k, v in record.items() if k in fields}))
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "row"
+            problems.append(f"{member} row {number}, column {where}: {first['msg']}")
+    if problems:
+        raise RestoreRefused(f"{archive.name} cannot be restored: " + "; ".join(problems[:5]))
+    return items
+
+
+def snapshot_tables(archive: Archive) -> SnapshotTables:
+    """The tables of a checked archive, with columns of older schemas mapped to today's names."""
+    try:
+        observations = pd.read_parquet(io.BytesIO(archive.members["observations.parquet"]))
+    except Exception as error:  # pyarrow raises several types for a damaged file; all mean the same here
+        raise ArchiveError(f"{archive.name}: observations.parquet does not parse ({error})") from None
+    observations = _mapped(observations, archive.schema_version, "observations")
+    missing = [c for c in ("indicator", "period", "value") if c not in observations]
+    if missing:
+        raise ArchiveError(f"{archive.name}: observations.parquet lacks the column(s) {', '.join(missing)}")
+    observations = observations.reindex(columns=list(OBSERVATION_CSV_COLUMNS))
+    try:
+        filters = Filters.from_manifest(archive.manifest.get("filters"))
+    except ValueError as error:
+        raise ArchiveError(f"{archive.name}: the manifest's filters are not valid ({error})") from None
+    return SnapshotTables(
+        observations=observations,
+        indicators=_models(_csv_table(archive, "indicators.csv"), Indicator, "indicators.csv", archive),
+        sources=_models(_csv_table(archive, "sources.csv"), Source, "sources.csv", archive),
+        filters=filters,
+    )
+
+
+def plan_restore(store: Store, archive: Archive, mode: str = "replace") -> RestorePlan:
+    """Everything a restore would do, checked and previewed, without writing."""
+    if mode not in MODES:
+        raise ValueError(f"unknown restore mode {mode!r}: use {' or '.join(MODES)}")
+    tables = snapshot_tables(archive)
+    indicator_map = store.indicator_map()
+    indicator_map.update({indicator.id: indicator for indicator in tables.indicators})
+    validated = validate_observations(tables.observations, indicator_map)
+    if not validated.ok:
+        problems = [
+            f"row {p.row}, column {p.column}, value {p.value!r}: {p.reason}"
+            for p in validated.problems.head(5).itertuples()
+        ]
+        raise RestoreRefused(
+            f"{archive.name} cannot be restored: {len(validated.problems)} problem(s) in its figures "
+            "(rows of observations.csv): " + "; ".join(problems)
+        )
+    known_sources = store.source_ids() | {source.id for source in tables.sources}
+    unknown = sorted(set(validated.rows["source_id"].dropna()) - known_sources)
+    if unknown:
+        raise RestoreRefused(
+            f"{archive.name} cannot be restored: its figures cite unknown sources {', '.join(unknown)}"
+        )
+    preview = store.preview_restore(validated.rows, mode=mode, scope=tables.filters.scope())
+    preview["status"] = preview["status"].map(STATUS_NAMES)
+    return RestorePlan(
+        tables=tables,
+        rows=validated.rows,
+        mode=mode,
+        preview=preview,
+        archive_name=archive.name,
+        manifest=archive.manifest,
+    )
+
+
+def apply_restore(store: Store, plan: RestorePlan, *, who: str, reason: str | None = None) -> RestoreResult:
+    """Apply a plan in one transaction as one batch of kind ``restore`` (undoable as a whole)."""
+    detail = {
+        "file": plan.archive_name,
+        "mode": plan.mode,
+        "snapshot_created_at": plan.manifest.get("created_at"),
+        "snapshot_app_version": plan.manifest.get("app_version"),
+        "filters": plan.tables.filters.to_manifest(),
+    }
+    return store.restore_snapshot(
+        plan.rows,
+        indicators=plan.tables.indicators,
+        sources=plan.tables.sources,
+        mode=plan.mode,
+        scope=plan.tables.filters.scope(),
+        who=who,
+        reason=reason or f"restore of {plan.archive_name} ({plan.mode})",
+        detail=detail,
+    )

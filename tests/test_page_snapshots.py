@@ -1,0 +1,103 @@
+"""The Snapshots page, as a user meets it (AppTest). Download bytes are not exposed by AppTest: the builder
+(`build_snapshot`) is tested in test_snapshot.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from indicators.bootstrap import open_store
+from indicators.snapshot import Filters, build_snapshot
+from indicators.webapp import md
+from tests.snapshot_helpers import add_figures, rewrite
+
+
+@pytest.fixture
+def page(app, store_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("INDICATORS_SNAPSHOTS_DIR", str(tmp_path / "snaps"))
+
+    def open_page():
+        at = app()
+        at.run()
+        at.switch_page("pages/snapshots.py").run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_page
+
+
+def _snapshot_bytes() -> bytes:
+    store = open_store(idle_release=0)
+    try:
+        return build_snapshot(store, Filters(indicators=("gdp_growth",))).data
+    finally:
+        store.close()
+
+
+def _batches() -> list[tuple]:
+    store = open_store(idle_release=0)
+    try:
+        return store.query_rows("SELECT kind, added, changed, removed FROM batch WHERE kind <> 'seed' ORDER BY id")
+    finally:
+        store.close()
+
+
+def test_the_page_opens_with_export_saved_compare_and_restore(page):
+    at = page()
+    assert at.title[0].value == "Snapshots"
+    assert [tab.label for tab in at.tabs] == ["Export", "Saved snapshots", "Compare", "Restore"]
+    assert any("No snapshots saved yet" in info.value for info in at.info)
+
+
+def test_export_with_a_filter_saves_the_snapshot_and_lists_it(page, tmp_path):
+    at = page()
+    at.multiselect[0].set_value(["gdp_growth"])
+    at.text_input(key="period_from").set_value("2020")
+    at.button(key="export").click().run()
+    assert not at.exception
+    assert "1 figures, 1 indicators" in at.success[0].value
+    (saved,) = (tmp_path / "snaps").glob("*.zip")
+    assert "saved in the snapshots folder as " + md(saved.name) in at.success[0].value
+    assert at.dataframe[0].value["file"].tolist() == [saved.name]  # the saved list now shows it
+    assert at.selectbox(key="compare_a").value == saved.name
+    at.button(key="compare").click().run()  # the snapshot against the live store: nothing changed since
+    assert at.success[-1].value == "No differences."
+
+
+def test_a_bad_period_filter_is_explained(page):
+    at = page()
+    at.text_input(key="period_to").set_value("2020-Q5")
+    at.button(key="export").click().run()
+    assert "Filters:" in at.error[0].value and not at.exception
+
+
+def test_restore_previews_then_applies_one_batch(page):
+    data = _snapshot_bytes()
+    store = open_store(idle_release=0)
+    add_figures(store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2022", "value": 2.5,
+                         "source": "pupin_2024"}])  # fmt: skip
+    store.close()
+    at = page()
+    at.file_uploader(key="restore_upload").set_value(("snap.zip", data, "application/zip")).run()
+    assert not at.exception
+    assert any("1 figure(s) would change" in md.value for md in at.markdown)
+    assert _batches() == [("edit", 1, 0, 0)]  # the preview wrote nothing
+    at.button(key="apply_restore").click().run()
+    assert "Restored as batch" in at.success[-1].value and "1 removed" in at.success[-1].value
+    assert _batches() == [("edit", 1, 0, 0), ("restore", 0, 0, 1)]
+
+
+def test_a_hostile_upload_is_refused_and_nothing_changes(page):
+    hostile = rewrite(_snapshot_bytes(), add={"/etc/passwd": b"root"})
+    at = page()
+    at.file_uploader(key="restore_upload").set_value(("snap.zip", hostile, "application/zip")).run()
+    assert not at.exception
+    assert "Refused, nothing changed" in at.error[0].value and "absolute path" in at.error[0].value
+    assert "Apply restore" not in [button.label for button in at.button]
+    assert _batches() == []
+
+
+def test_restore_is_for_editors_only(page, monkeypatch):
+    monkeypatch.setattr("indicators.access.current_editor", lambda: None)
+    at = page()
+    assert any("only editors" in info.value for info in at.info)
+    assert len(at.file_uploader) == 0
