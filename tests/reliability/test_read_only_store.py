@@ -45,7 +45,16 @@ WRITES = {
     "save_observation": lambda store: store.save_observation(FIGURE, who="intruder", reason="x"),
     "delete_observation": lambda store: store.delete_observation(*_a_seed_figure(store), who="intruder", reason="x"),
     "undo_batch": lambda store: store.undo_batch(_the_upload(store), who="intruder", reason="x"),
+    "restore_snapshot": lambda store: _restore(store),
 }
+
+
+def _restore(store: Store) -> None:
+    """A real restore of a snapshot of this store (export, read, plan, apply), which ends in restore_snapshot."""
+    from indicators.snapshot import apply_restore, build_snapshot, plan_restore, read_archive
+
+    archive = read_archive(build_snapshot(store).data, name="snapshot.zip")
+    apply_restore(store, plan_restore(store, archive, mode="merge"), who="intruder", reason="x")
 
 
 def _a_seed_figure(store: Store) -> tuple[str, str, str, str]:
