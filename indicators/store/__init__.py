@@ -11,6 +11,7 @@ from indicators.store.claimcheck import ClaimCheckMixin
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
 from indicators.store.edits import ANY_VERSION, EditConflict, EditResult, EditsMixin, FigureVersion
 from indicators.store.events import EventsMixin
+from indicators.store.faults import StoreUnwritable
 from indicators.store.history import HistoryMixin, UndoRefused, UndoResult
 from indicators.store.reads import ReadsMixin
 from indicators.store.snapshots import RestoreResult, Scope, SnapshotsMixin
@@ -33,6 +34,7 @@ __all__ = [
     "Store",
     "StoreBusy",
     "StoreError",
+    "StoreUnwritable",
     "UndoRefused",
     "UndoResult",
     "WriteResult",
