@@ -46,7 +46,22 @@ def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def csv_text(frame: pd.DataFrame, **options) -> str:
+    """``frame.to_csv`` with \n line ends, where a cell holding a bare carriage return is quoted too.
+
+    Python's CSV writer quotes only the characters of its own line end, so with \n a cell like
+    ``"note\r=1+1"`` would go out unquoted, and a spreadsheet would start a new row, and run a formula, at the
+    \r. In that (rare) case we write with \r\n, which quotes every cell holding \r or \n, and turn the row
+    ends back into \n: outside quotes, every other piece between double quotes.
+    """
+    text = frame.to_csv(index=False, lineterminator="\n", **options)
+    if "\r" not in text:
+        return text
+    pieces = frame.to_csv(index=False, lineterminator="\r\n", **options).split('"')
+    return '"'.join(piece.replace("\r\n", "\n") if i % 2 == 0 else piece for i, piece in enumerate(pieces))
+
+
 def observations_csv(frame: pd.DataFrame) -> bytes:
     """Observations in our CSV format, UTF-8, ready to save or to import again."""
     ordered = frame.reindex(columns=list(OBSERVATION_CSV_COLUMNS))
-    return neutralise_formulas(ordered).to_csv(index=False, float_format="%.15g", lineterminator="\n").encode("utf-8")
+    return csv_text(neutralise_formulas(ordered), float_format="%.15g").encode("utf-8")

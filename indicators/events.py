@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pydantic import ValidationError
 
-from indicators.csvformat import neutralise_formulas
+from indicators.csvformat import csv_text, neutralise_formulas
 from indicators.models import EVENT_CSV_COLUMNS, EVENT_TYPES, Event
 from indicators.store import Store, WriteResult
 
@@ -116,4 +116,4 @@ def load_events_csv(store: Store, content: bytes | str, *, who: str, reason: str
 def events_csv(events: pd.DataFrame) -> bytes:
     """Events in our events CSV, UTF-8, ready to edit and load again."""
     frame = events.rename(columns={"source_id": "source"}).reindex(columns=list(EVENT_CSV_COLUMNS))
-    return neutralise_formulas(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return csv_text(neutralise_formulas(frame)).encode("utf-8")

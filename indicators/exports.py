@@ -10,7 +10,7 @@ import io
 
 import pandas as pd
 
-from indicators.csvformat import neutralise_formulas
+from indicators.csvformat import csv_text, neutralise_formulas
 from indicators.models import OBSERVATION_CSV_COLUMNS, Indicator
 from indicators.units import UNITS
 from indicators.views import series_as_csv_frame
@@ -41,8 +41,21 @@ def chart_csv(series: pd.DataFrame, indicator: Indicator, filters: dict[str, str
     """``# name: value`` header lines, then our CSV columns."""
     lines = metadata(indicator, series, filters, exported_at)
     header = "".join(f"# {name}: {' '.join(str(value).split())}\n" for name, value in lines)
-    body = _rows(series, indicator).to_csv(index=False, float_format="%.15g", lineterminator="\n")
+    body = csv_text(_rows(series, indicator), float_format="%.15g")
     return (header + body).encode("utf-8")
+
+
+def _xlsx_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Control characters (NUL, backspace ...) are not allowed in XLSX cells and would make openpyxl fail
+    the whole download: they are dropped from text cells."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
+            continue
+        frame[column] = frame[column].astype("string").str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
+    return frame
 
 
 def chart_xlsx(series: pd.DataFrame, indicator: Indicator, filters: dict[str, str], exported_at: dt.datetime) -> bytes:
@@ -50,6 +63,10 @@ def chart_xlsx(series: pd.DataFrame, indicator: Indicator, filters: dict[str, st
     lines = metadata(indicator, series, filters, exported_at)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.DataFrame(lines, columns=["about", "value"]).to_excel(writer, sheet_name="data", index=False, header=False)
-        _rows(series, indicator).to_excel(writer, sheet_name="data", index=False, startrow=len(lines) + 1)
+        # the header carries user text too (indicator name, source titles, filters): a name starting with
+        # "=" must not become a formula
+        about = neutralise_formulas(_xlsx_text(pd.DataFrame(lines, columns=["about", "value"])))
+        about.to_excel(writer, sheet_name="data", index=False, header=False)
+        rows = neutralise_formulas(_xlsx_text(_rows(series, indicator)))
+        rows.to_excel(writer, sheet_name="data", index=False, startrow=len(lines) + 1)
     return buffer.getvalue()

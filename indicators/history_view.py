@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators.csvformat import neutralise_formulas
+from indicators.csvformat import csv_text, neutralise_formulas
 from indicators.models import Indicator
 from indicators.units import format_value
 
@@ -33,7 +33,7 @@ def history_csv(log: pd.DataFrame) -> bytes:
     frame["changed_at"] = pd.to_datetime(frame["changed_at"]).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     frame["undoes"] = frame["undoes"].astype("Int64")
     frame = frame.reindex(columns=list(HISTORY_CSV_COLUMNS))
-    return neutralise_formulas(frame).to_csv(index=False, float_format="%.15g", lineterminator="\n").encode("utf-8")
+    return csv_text(neutralise_formulas(frame), float_format="%.15g").encode("utf-8")
 
 
 def _shown(value: object, qualifier: object, indicator: Indicator | None) -> str:

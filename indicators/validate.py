@@ -43,21 +43,45 @@ def _numbers(values: pd.Series) -> pd.Series:
     return values.map("{:g}".format).astype("string")
 
 
+def _distinct(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes and distinct values of a text column (blank for missing): rules then run once per distinct value
+    and their results are spread back with one ``take``."""
+    codes, uniques = pd.factorize(column.astype("string").fillna(""), sort=False)
+    return codes, pd.Index(uniques)
+
+
+def _spread(codes: np.ndarray, per_distinct: list, index: pd.Index, dtype: str | None = None) -> pd.Series:
+    if dtype == "string":  # build the few distinct strings once, then one vectorised take
+        return pd.Series(pd.array(per_distinct, dtype="string").take(codes), index=index)
+    if dtype in ("bool", "float64"):
+        return pd.Series(np.asarray(per_distinct, dtype=dtype)[codes], index=index)
+    if all(value is pd.NA for value in per_distinct):  # the usual case for error columns: nothing wrong
+        return pd.Series(pd.NA, index=index, dtype=object)
+    values = np.empty(len(per_distinct), dtype=object)
+    values[:] = per_distinct
+    return pd.Series(values[codes] if len(codes) else values[:0], index=index, dtype=dtype)
+
+
 def _map_distinct(column: pd.Series, rule) -> tuple[pd.Series, pd.Series]:
-    """Apply a per-value rule to each distinct value; return (normalised values, error message or NA).
-    The rule runs once per distinct value; results are spread back to the rows by position (factorize)."""
-    codes, distinct = pd.factorize(column.astype("string").fillna(""))
-    normalised = np.empty(len(distinct), dtype=object)
-    errors = np.empty(len(distinct), dtype=object)
-    for position, value in enumerate(distinct):
+    """Apply a per-value rule to each distinct value; return (normalised values, error message or NA)."""
+    codes, uniques = _distinct(column)
+    normalised: list[object] = []
+    errors: list[object] = []
+    for value in uniques:
         try:
-            normalised[position], errors[position] = rule(value), pd.NA
+            normalised.append(rule(value))
+            errors.append(pd.NA)
         except ValueError as error:
-            normalised[position], errors[position] = pd.NA, str(error)
-    return (
-        pd.Series(normalised[codes], index=column.index, dtype=object),
-        pd.Series(errors[codes], index=column.index, dtype=object),
-    )
+            normalised.append(pd.NA)
+            errors.append(str(error))
+    return _spread(codes, normalised, column.index, "string"), _spread(codes, errors, column.index)
+
+
+def _per_indicator(
+    codes: np.ndarray, uniques: pd.Index, mapping: dict, index: pd.Index, dtype=None, missing=pd.NA
+) -> pd.Series:
+    """``mapping[value]`` for every row (``missing`` for unknown values), computed once per distinct value."""
+    return _spread(codes, [mapping.get(value, missing) for value in uniques], index, dtype)
 
 
 def _problems(frame_rows: pd.Series, mask: pd.Series, column: str, values: pd.Series, reasons) -> pd.DataFrame:
@@ -97,8 +121,17 @@ def validate_observations(
 
     # indicator: known id
     indicator_text = frame["indicator"].astype("string").str.strip()
-    well_formed = indicator_text.fillna("").str.fullmatch(INDICATOR_ID_PATTERN.pattern)
-    known = indicator_text.isin(list(indicators))
+    indicator_codes, indicator_ids = _distinct(indicator_text)
+    well_formed = _per_indicator(
+        indicator_codes,
+        indicator_ids,
+        {v: bool(INDICATOR_ID_PATTERN.fullmatch(v)) for v in indicator_ids},
+        frame.index,
+        "bool",
+    )
+    known = _per_indicator(
+        indicator_codes, indicator_ids, {v: v in indicators for v in indicator_ids}, frame.index, "bool"
+    )
     found.append(
         _problems(
             rows, ~well_formed, "indicator", indicator_text, "not an indicator id (lower-case letters, digits, _)"
@@ -115,7 +148,13 @@ def validate_observations(
     )
 
     # entity: blank means the indicator's usual entity
-    defaults = indicator_text.map({key: ind.default_entity for key, ind in indicators.items()})
+    defaults = _per_indicator(
+        indicator_codes,
+        indicator_ids,
+        {key: ind.default_entity for key, ind in indicators.items()},
+        frame.index,
+        "string",
+    )
     entity_text = frame["entity"].astype("string").str.strip()
     entity_text = entity_text.mask(entity_text.fillna("") == "", defaults)
     entity, entity_error = _map_distinct(entity_text, check_entity)
@@ -144,22 +183,25 @@ def validate_observations(
 
     # unit: must name the indicator's unit, possibly scaled; converts the value to base units
     unit_text = frame["unit"].astype("string").str.strip().fillna("")
-    expected_unit = indicator_text.map({key: ind.unit for key, ind in indicators.items()})
-    multiplier = pd.Series(1.0, index=frame.index)
-    unit_errors = pd.Series(pd.NA, index=frame.index, dtype="object")
-    for text in pd.unique(unit_text):
-        if not text:
-            continue
-        at = unit_text == text
+    expected_unit = _per_indicator(
+        indicator_codes, indicator_ids, {key: ind.unit for key, ind in indicators.items()}, frame.index, "string"
+    )
+    unit_codes, unit_texts = _distinct(unit_text)
+    parsed: list[tuple[object, float, object]] = []
+    for text in unit_texts:
         try:
-            unit_id, factor = parse_unit(text)
+            unit_id, factor = parse_unit(text) if text else (pd.NA, 1.0)
+            parsed.append((unit_id, factor, pd.NA))
         except UnitError as error:
-            unit_errors[at] = str(error)
-            continue
-        multiplier[at] = factor
-        mismatch = at & known & (expected_unit != unit_id)
-        unit_errors[mismatch] = (
-            "the indicator is measured in " + expected_unit[mismatch].astype(str) + f", not {unit_id}"
+            parsed.append((pd.NA, 1.0, str(error)))
+    given_unit = _spread(unit_codes, [p[0] for p in parsed], frame.index, "string")
+    multiplier = pd.Series(np.array([p[1] for p in parsed], dtype="float64")[unit_codes], index=frame.index)
+    unit_errors = _spread(unit_codes, [p[2] for p in parsed], frame.index)
+    mismatch = (given_unit.notna() & known & (expected_unit != given_unit)).fillna(False).astype(bool)
+    if mismatch.any():
+        unit_errors = unit_errors.mask(
+            mismatch,
+            "the indicator is measured in " + expected_unit.astype(str) + ", not " + given_unit.astype(str),
         )
     found.append(_problems(rows, unit_errors.notna(), "unit", unit_text, unit_errors))
     value = value * multiplier
@@ -170,17 +212,27 @@ def validate_observations(
     )
 
     # valid range of the indicator, and of its unit (no negative head counts)
-    minimum = indicator_text.map(
+    minimum = _per_indicator(
+        indicator_codes,
+        indicator_ids,
         {
             key: max(b for b in (ind.min_value, UNITS[ind.unit].minimum) if b is not None)
             if any(b is not None for b in (ind.min_value, UNITS[ind.unit].minimum))
             else np.nan
             for key, ind in indicators.items()
-        }
-    ).astype("float64")
-    maximum = indicator_text.map(
-        {key: ind.max_value if ind.max_value is not None else np.nan for key, ind in indicators.items()}
-    ).astype("float64")
+        },
+        frame.index,
+        "float64",
+        missing=np.nan,
+    )
+    maximum = _per_indicator(
+        indicator_codes,
+        indicator_ids,
+        {key: ind.max_value if ind.max_value is not None else np.nan for key, ind in indicators.items()},
+        frame.index,
+        "float64",
+        missing=np.nan,
+    )
     below = ~not_number & minimum.notna() & (value < minimum)
     above = ~not_number & maximum.notna() & (value > maximum)
     found.append(
@@ -192,7 +244,10 @@ def validate_observations(
 
     # source: an id; blank sources are filled by the caller before validation
     source_text = frame["source"].astype("string").str.strip()
-    bad_source = ~source_text.fillna("").str.fullmatch(SOURCE_ID_PATTERN.pattern)
+    source_codes, source_ids = _distinct(source_text)
+    bad_source = ~_per_indicator(
+        source_codes, source_ids, {v: bool(SOURCE_ID_PATTERN.fullmatch(v)) for v in source_ids}, frame.index, "bool"
+    )
     found.append(
         _problems(rows, bad_source, "source", source_text, "not a source id (lower-case letters, digits, _ . -)")
     )
@@ -246,6 +301,8 @@ def validate_observations(
 
     problems = problems.sort_values(["row", "column"], kind="stable").reset_index(drop=True)
     good = normalised[~normalised["row"].isin(problems["row"])].copy()
-    starts = {text: parse_period(text).start for text in pd.unique(good["period"])}
-    good["period_start"] = pd.to_datetime(good["period"].map(starts))
+    period_codes, periods = _distinct(good["period"])
+    good["period_start"] = pd.to_datetime(
+        _spread(period_codes, [parse_period(text).start for text in periods], good.index)
+    )
     return Validated(rows=good.reset_index(drop=True), problems=problems)

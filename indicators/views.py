@@ -63,6 +63,29 @@ def overview_tiles(overview: pd.DataFrame) -> dict[str, list[Tile]]:
     return {category: tiles for category, tiles in grouped.items() if tiles}
 
 
+TILE_LIMIT = 48  # more tiles than this make the Overview slow to draw and hard to read
+
+
+def select_tiles(
+    tiles_by_category: dict[str, list[Tile]], search: str = "", limit: int = TILE_LIMIT
+) -> tuple[dict[str, list[Tile]], int]:
+    """At most ``limit`` tiles whose name or id contains the search words (all of them), papers' claims
+    first; returns the tiles by category and how many there are."""
+    words = search.lower().split()
+    matching = [
+        tile
+        for tiles in tiles_by_category.values()
+        for tile in tiles
+        if all(word in f"{tile.name} {tile.indicator_id}".lower() for word in words)
+    ]
+    matching.sort(key=lambda tile: not (tile.latest_is_claim or tile.claim))
+    chosen = {id(tile) for tile in matching[:limit]}
+    selected = {
+        category: [tile for tile in tiles if id(tile) in chosen] for category, tiles in tiles_by_category.items()
+    }
+    return {category: tiles for category, tiles in selected.items() if tiles}, len(chosen)
+
+
 def split_waiting(tiles_by_category: dict[str, list[Tile]]) -> tuple[dict[str, list[Tile]], list[Tile]]:
     """Tiles with figures, by category, and the indicators still waiting for their first figure."""
     with_figures = {

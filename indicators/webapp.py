@@ -19,14 +19,20 @@ from indicators.models import Indicator
 from indicators.store import Store, StoreError
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:])")
+# Streamlit's markdown (GFM) turns bare addresses into links after escapes are resolved: ``https://x``,
+# ``www.x`` and ``a@b.org`` would become clickable. An invisible WORD JOINER breaks each trigger.
+WORD_JOINER = "\u2060"
+_AUTOLINK_TRIGGER = re.compile(r"(?i)(https?|www|ftp|mailto)(?=\W)|(@)(?=[\w-])")
 
 
 def md(text: object) -> str:
-    """User text made inert for st.markdown: every markdown and HTML character is backslash-escaped, so a
-    note like ``[click](javascript:...)`` or ``<script>`` shows as typed."""
+    """User text made inert for st.markdown: every markdown and HTML character is backslash-escaped, and
+    bare web and mail addresses are kept from turning into links, so a note like ``[click](javascript:...)``,
+    ``<script>`` or ``https://evil.example`` shows as typed."""
     if text is None or (isinstance(text, float) and text != text):
         return ""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    unlinked = _AUTOLINK_TRIGGER.sub(lambda match: match.group(0) + WORD_JOINER, str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked).replace("\n", "  \n")
 
 
 @st.cache_resource(show_spinner=False)

@@ -19,6 +19,15 @@ if overview.empty:
 
 sparklines = webapp.sparklines(store)
 tiles_by_category, waiting = views.split_waiting(views.overview_tiles(overview))
+total = sum(len(tiles) for tiles in tiles_by_category.values())
+if total > views.TILE_LIMIT:
+    # A store with hundreds of indicators (whole World Bank downloads) would draw hundreds of tiles and
+    # sparklines; past the limit the page asks what to show instead.
+    search = st.text_input("Find indicators", placeholder="name or id, e.g. growth, trade_volume")
+    tiles_by_category, shown = views.select_tiles(tiles_by_category, search)
+    st.caption(
+        f"Showing {shown} of {total} indicators" + ("; refine the search to see others." if shown < total else ".")
+    )
 checks = views.claim_check_captions(webapp.read(store, "claim_checks"), overview)
 for category, tiles in tiles_by_category.items():
     st.header(views.CATEGORY_TITLES.get(category, category.title()))

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from indicators.bootstrap import prepare
 from indicators.seed import seed_checksum
 from indicators.store import Store
 
@@ -79,3 +80,31 @@ def test_every_page_reads_well_with_an_empty_store(app, store_path, page):
     at.switch_page(page).run()
     assert not at.exception
     assert at.info, "an empty store explains itself"
+
+
+def test_a_store_with_hundreds_of_indicators_shows_a_search_and_a_bounded_number_of_tiles(app, store_path):
+    import pandas as pd
+
+    from indicators.models import Indicator
+    from indicators.validate import validate_observations
+
+    store = prepare(Store(store_path, idle_release=0))
+    many = [Indicator(id=f"wdi_series_{n:03d}", name=f"World Bank series {n}", unit="percent", category="economy")
+            for n in range(60)]  # fmt: skip
+    store.upsert_catalog([], many)
+    frame = pd.DataFrame(
+        {"indicator": [i.id for i in many], "entity": "SRB", "period": "2020", "value": 1.0, "source": "pupin_2024"}
+    )
+    store.write_observations(
+        validate_observations(frame, store.indicator_map()).rows, kind="upload", who="t", reason="t"
+    )
+    store.close()
+
+    at = app().run()
+    assert not at.exception
+    assert at.text_input[0].label == "Find indicators"
+    assert len([t for t in _texts(at) if t.startswith("### ")]) == 48
+    assert "Showing 48 of 82 indicators" in _texts(at)[-1] or any("Showing 48 of 82" in t for t in _texts(at))
+    at.text_input[0].set_value("series 5").run()
+    names = [m.value for m in at.markdown if m.value.startswith("**World Bank series")]
+    assert sorted(names) == sorted(f"**World Bank series {n}**" for n in range(60) if "5" in str(n))

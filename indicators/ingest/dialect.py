@@ -158,7 +158,7 @@ def read_table(text: str, dialect: Dialect) -> pd.DataFrame:
     header_breaks = sum(str(c).count("\n") for c in frame.columns)
     starts = header_line + header_breaks + 1 + np.arange(len(frame)) + np.concatenate([[0], np.cumsum(breaks)[:-1]])
     frame.insert(0, "row", starts)
-    if len(frame):
+    if len(frame) and len(frame.columns) > 1:  # (a file of control characters can give rows but no column)
         # blank records (a blank line, or only delimiters): check the whole record only where the first cell is blank
         first = frame.columns[1]
         candidates = frame[frame[first].fillna("").str.strip() == ""]

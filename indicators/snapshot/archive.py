@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -80,15 +81,19 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
     """Decompress one member, stopping as soon as it grows past what its header declared or the limit."""
     cap = min(info.file_size, limits.max_member_bytes)
     chunks, total = [], 0
-    with archive.open(info) as stream:
-        while True:
-            chunk = stream.read(1024 * 1024)
-            if not chunk:
-                break
-            total += len(chunk)
-            if total > cap:
-                raise ArchiveError(f"{info.filename} is larger than its header says or than allowed: refused")
-            chunks.append(chunk)
+    try:
+        with archive.open(info) as stream:
+            while True:
+                chunk = stream.read(1024 * 1024)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > cap:
+                    raise ArchiveError(f"{info.filename} is larger than its header says or than allowed: refused")
+                chunks.append(chunk)
+    except (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError) as error:
+        # damaged compressed data (a flipped byte, a cut-off download): say so, never a zlib traceback
+        raise ArchiveError(f"{info.filename} is damaged and cannot be decompressed ({error}): refused") from None
     return b"".join(chunks)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators.csvformat import neutralise_formulas
+from indicators.csvformat import csv_text, neutralise_formulas
 from indicators.snapshot.archive import Archive
 from indicators.snapshot.restore import snapshot_tables
 from indicators.store import Store
@@ -70,6 +70,4 @@ def diff_summary(differences: pd.DataFrame) -> pd.DataFrame:
 
 
 def diff_csv(differences: pd.DataFrame) -> bytes:
-    return (
-        neutralise_formulas(differences).to_csv(index=False, float_format="%.15g", lineterminator="\n").encode("utf-8")
-    )
+    return csv_text(neutralise_formulas(differences), float_format="%.15g").encode("utf-8")

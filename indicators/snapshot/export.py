@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 import indicators
-from indicators.csvformat import neutralise_formulas
+from indicators.csvformat import csv_text, neutralise_formulas
 from indicators.snapshot.archive import FORMAT, FORMAT_VERSION, MANIFEST
 from indicators.snapshot.filters import Filters
 from indicators.snapshot.readme import readme_text, workbook_readme
@@ -40,7 +40,7 @@ class Snapshot:
 
 def table_csv(frame: pd.DataFrame) -> bytes:
     """Any table as CSV written the way our observations are (UTF-8, formulas neutralised, numbers plain)."""
-    return neutralise_formulas(frame).to_csv(index=False, float_format="%.15g", lineterminator="\n").encode("utf-8")
+    return csv_text(neutralise_formulas(frame), float_format="%.15g").encode("utf-8")
 
 
 def snapshot_filename(store: Store, at: dt.datetime) -> str:

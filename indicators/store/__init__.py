@@ -11,15 +11,14 @@ from indicators.store.claimcheck import ClaimCheckMixin
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
 from indicators.store.edits import ANY_VERSION, EditConflict, EditResult, EditsMixin, FigureVersion
 from indicators.store.events import EventsMixin
+from indicators.store.faults import StoreUnwritable
 from indicators.store.history import HistoryMixin, UndoRefused, UndoResult
 from indicators.store.reads import ReadsMixin
 from indicators.store.snapshots import RestoreResult, Scope, SnapshotsMixin
 from indicators.store.writes import WriteResult, WritesMixin
 
 
-class Store(
-    ClaimCheckMixin, ReadsMixin, WritesMixin, EditsMixin, HistoryMixin, EventsMixin, SnapshotsMixin, StoreBase
-):
+class Store(ClaimCheckMixin, ReadsMixin, WritesMixin, EditsMixin, HistoryMixin, EventsMixin, SnapshotsMixin, StoreBase):
     """All reads and writes of the dashboard's data, on one DuckDB file."""
 
 
@@ -35,6 +34,7 @@ __all__ = [
     "Store",
     "StoreBusy",
     "StoreError",
+    "StoreUnwritable",
     "UndoRefused",
     "UndoResult",
     "WriteResult",

@@ -10,7 +10,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from indicators.store.connection import ConnectionLease, ReadOnlyStore, StoreError
+from indicators.store.faults import explain, is_fatal
 from indicators.store.schema import MIGRATIONS, SCHEMA_VERSION, applied_migrations, ensure_migration_table
 
 MEMORY = ":memory:"
@@ -94,11 +95,22 @@ class StoreBase:
             cursor.execute("BEGIN TRANSACTION")
             try:
                 yield cursor
-            except BaseException:
-                cursor.execute("ROLLBACK")
+                cursor.execute("COMMIT")
+            except BaseException as error:
+                self._abandon(cursor, error)
+                plain = explain(error, self.label)
+                if plain is not None:
+                    raise plain from error
                 raise
-            cursor.execute("COMMIT")
             self._write_count += 1
+
+    def _abandon(self, cursor: duckdb.DuckDBPyConnection, error: BaseException) -> None:
+        """Roll back after a failed write. A failed commit has already ended the transaction, and a fatal
+        error invalidates the database: neither may hide the original error."""
+        with suppress(duckdb.Error):
+            cursor.execute("ROLLBACK")
+        if is_fatal(error):
+            self._lease.discard()
 
     def close(self) -> None:
         self._lease.close()
@@ -151,10 +163,13 @@ class StoreBase:
                     ensure_migration_table(cursor)
                     step(cursor)
                     cursor.execute("INSERT INTO schema_migration VALUES (?, ?)", [name, utc_now()])
-                except BaseException:
-                    cursor.execute("ROLLBACK")
+                    cursor.execute("COMMIT")
+                except BaseException as error:
+                    self._abandon(cursor, error)
+                    plain = explain(error, self.label)
+                    if plain is not None:
+                        raise plain from error
                     raise
-                cursor.execute("COMMIT")
                 applied.append(name)
         self._write_count += 1
         return applied
@@ -167,5 +182,10 @@ class StoreBase:
         backup = self.path.with_name(f"{self.path.stem}.schema{old_version}-{stamp}.backup.duckdb")
         # Copy while we hold the file (the lease), so no other process writes half-way through the copy.
         with self.cursor():
-            shutil.copy2(self.path, backup)
+            try:
+                shutil.copy2(self.path, backup)
+            except OSError as error:
+                backup.unlink(missing_ok=True)  # never leave half a backup that looks like a whole one
+                plain = explain(error, str(backup))
+                raise (plain or StoreError(f"Could not back up the store to {backup}: {error}")) from error
         return backup

@@ -39,6 +39,11 @@ class ReadOnlyStore(StoreError):
     """A write was attempted on a store opened read-only (INDICATORS_READ_ONLY=1)."""
 
 
+def _is_read_only_file(error: Exception) -> bool:
+    text = str(error).lower()
+    return "read-only file system" in text or "permission denied" in text
+
+
 def _is_lock_conflict(error: Exception) -> bool:
     text = str(error).lower()
     return "lock" in text and ("conflicting" in text or "could not set" in text)
@@ -63,6 +68,8 @@ class ConnectionLease:
         self._root: duckdb.DuckDBPyConnection | None = None
         self._users = 0
         self._timer: threading.Timer | None = None
+        self._stale = False  # a fatal error invalidated the database: reopen once nobody uses it
+        self.fell_back_to_read_only = False
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         if self.path is None:
@@ -80,6 +87,11 @@ class ConnectionLease:
                     return duckdb.connect(str(self.path))
                 raise StoreError(f"Cannot open the store {self.path}: {error}") from None
             except duckdb.IOException as error:
+                if _is_read_only_file(error) and not self.read_only and self.path.exists():
+                    # A read-only volume or file: browsing still works; every write is refused plainly
+                    # (DuckDB refuses them, faults.explain words it).
+                    self.fell_back_to_read_only = True
+                    return duckdb.connect(str(self.path), read_only=True)
                 if not _is_lock_conflict(error):
                     raise StoreError(f"Cannot open the store {self.path}: {error}") from None
                 if time.monotonic() >= deadline:
@@ -109,7 +121,16 @@ class ConnectionLease:
             with self._lock:
                 self._users -= 1
                 if self._users == 0:
-                    self._schedule_release()
+                    if self._stale:
+                        self._stale = False
+                        self._close_root()
+                    else:
+                        self._schedule_release()
+
+    def discard(self) -> None:
+        """Close the root connection as soon as no unit of work uses it (after a fatal DuckDB error)."""
+        with self._lock:
+            self._stale = True
 
     def _schedule_release(self) -> None:
         if self.path is None:

@@ -73,30 +73,56 @@ class ReadsMixin:
 
     def overview(self) -> pd.DataFrame:
         """One row per indicator: its latest figure (default entity first, newest period, official
-        statistics before a paper's claim of the same period) and the papers' latest claim beside it."""
+        statistics before a paper's claim of the same period) and the papers' latest claim beside it.
+
+        Built for ten million figures: one aggregate pass per (indicator, entity, source) finds where each
+        latest figure can be, then only those few rows are read and ranked (no window over the whole table)."""
         return self.query_df(
             f"""
-            WITH cur AS (
-                SELECT o.*, {IS_CLAIM_SQL} AS is_claim, s.title AS source_title,
-                       (o.entity = i.default_entity) AS is_default_entity
+            WITH groups AS (
+                -- one pass over the figures: per indicator, entity and source
+                SELECT o.indicator_id, o.entity, o.source_id, count(*) AS n, max(o.recorded_at) AS last_recorded,
+                       max(o.period_start) AS last_start
                 FROM current_observation o
-                JOIN indicator i ON i.id = o.indicator_id
-                LEFT JOIN source s ON s.id = o.source_id
+                GROUP BY ALL
             ),
-            latest AS (
-                SELECT * FROM cur
-                QUALIFY row_number() OVER (PARTITION BY indicator_id
-                    ORDER BY is_default_entity DESC, period_start DESC, is_claim ASC, recorded_at DESC, id DESC) = 1
-            ),
-            claim AS (
-                SELECT * FROM cur WHERE is_claim
-                QUALIFY row_number() OVER (PARTITION BY indicator_id
-                    ORDER BY is_default_entity DESC, period_start DESC, recorded_at DESC, id DESC) = 1
+            ranked AS (
+                SELECT g.*, (g.entity = i.default_entity) AS is_default_entity,
+                       max(g.last_start) FILTER (WHERE g.entity = i.default_entity) OVER (PARTITION BY g.indicator_id)
+                           AS default_start,
+                       max(g.last_start) OVER (PARTITION BY g.indicator_id) AS any_start
+                FROM groups g JOIN indicator i ON i.id = g.indicator_id
             ),
             counts AS (
-                SELECT indicator_id, count(*) AS observations, count(DISTINCT entity) AS entity_count,
-                       count(DISTINCT source_id) AS source_count, max(recorded_at) AS last_recorded
-                FROM cur GROUP BY indicator_id
+                SELECT indicator_id, sum(n)::BIGINT AS observations, count(DISTINCT entity) AS entity_count,
+                       count(DISTINCT source_id) AS source_count, max(last_recorded) AS last_recorded
+                FROM groups GROUP BY indicator_id
+            ),
+            candidate_group AS (
+                -- where the latest figure can be: the newest period of the default entity (or of any entity if none)
+                SELECT indicator_id, entity, source_id, last_start FROM ranked
+                WHERE CASE WHEN default_start IS NOT NULL THEN is_default_entity AND last_start = default_start
+                           ELSE last_start = any_start END
+            ),
+            latest AS (
+                SELECT o.*, {IS_CLAIM_SQL} AS is_claim, s.title AS source_title
+                FROM current_observation o
+                JOIN candidate_group g ON g.indicator_id = o.indicator_id AND g.entity = o.entity
+                 AND g.source_id = o.source_id AND g.last_start = o.period_start
+                LEFT JOIN source s ON s.id = o.source_id
+                -- a cheap filter that drops most rows before the join
+                WHERE o.period_start IN (SELECT DISTINCT last_start FROM candidate_group)
+                QUALIFY row_number() OVER (PARTITION BY o.indicator_id
+                    ORDER BY is_claim ASC, o.recorded_at DESC, o.id DESC) = 1
+            ),
+            claim AS (
+                SELECT o.*, s.title AS source_title
+                FROM current_observation o
+                JOIN indicator i ON i.id = o.indicator_id
+                JOIN source s ON s.id = o.source_id
+                WHERE {IS_CLAIM_SQL}
+                QUALIFY row_number() OVER (PARTITION BY o.indicator_id
+                    ORDER BY (o.entity = i.default_entity) DESC, o.period_start DESC, o.recorded_at DESC, o.id DESC) = 1
             )
             SELECT i.id AS indicator_id, i.name, i.unit, i.category, i.decimals, i.default_entity,
                    i.benchmark_value, i.benchmark_label, i.release_cycle_months,
@@ -119,12 +145,13 @@ class ReadsMixin:
         """For each indicator, the last ``points`` values of its default entity from one source: the
         source with the most figures (a sparkline never mixes two sources' values in one line)."""
         return self.query_df(
-            f"""
+            """
             WITH cur AS (
-                SELECT o.indicator_id, o.source_id, o.period, o.period_start, o.value, {IS_CLAIM_SQL} AS is_claim
+                SELECT o.indicator_id, o.source_id, o.period, o.period_start, o.value
                 FROM current_observation o
                 JOIN indicator i ON i.id = o.indicator_id AND o.entity = i.default_entity
-                LEFT JOIN source s ON s.id = o.source_id
+                -- a cheap filter that drops other entities' figures before the join
+                WHERE o.entity IN (SELECT DISTINCT default_entity FROM indicator)
             ),
             pick AS (
                 SELECT indicator_id, source_id FROM cur
@@ -168,8 +195,9 @@ class ReadsMixin:
             params += [as_of, as_of]
         entity_filter = ""
         if entities:
-            entity_filter = "AND list_contains(?::VARCHAR[], o.entity)"
-            params.append(list(entities))
+            # an IN list of parameters (not list_contains) so DuckDB pushes the filter into the scan
+            entity_filter = f"AND o.entity IN ({', '.join('?' for _ in entities)})"
+            params += list(entities)
         return self.query_df(
             f"""
             SELECT o.id, o.indicator_id, o.entity, coalesce(e.name, o.entity) AS entity_name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
@@ -46,7 +47,7 @@ class WriteResult:
 
 def _incoming_frame(rows: pd.DataFrame) -> pd.DataFrame:
     frame = rows.loc[:, list(INCOMING_COLUMNS)].copy()
-    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    frame["period_start"] = pd.to_datetime(frame["period_start"])  # DuckDB casts to DATE on insert
     frame["value"] = frame["value"].astype("float64")
     for column in ("indicator_id", "entity", "period", "qualifier", "source_id", "quote", "note"):
         frame[column] = frame[column].astype("string")
@@ -171,24 +172,54 @@ class WritesMixin:
             """
         )
 
+    def _load_incoming(self, con, rows: pd.DataFrame | Iterable[pd.DataFrame]) -> None:
+        """Stage validated rows (a frame, or chunks of frames) in temp table ``incoming``, one row per key.
+        A key given twice with different values is refused (which one is true?); identical repeats count once.
+        """
+        chunks = [rows] if isinstance(rows, pd.DataFrame) else rows
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE incoming (indicator_id VARCHAR, entity VARCHAR, period VARCHAR,
+                period_start DATE, value DOUBLE, qualifier VARCHAR, source_id VARCHAR, quote VARCHAR, note VARCHAR)
+            """
+        )
+        for chunk in chunks:
+            if chunk.empty:
+                continue
+            con.register("incoming_df", _incoming_frame(chunk))
+            con.execute("INSERT INTO incoming SELECT * FROM incoming_df")
+            con.unregister("incoming_df")
+        repeated = con.execute(
+            f"""
+            SELECT {", ".join(KEY)}, count(DISTINCT value) AS values_given
+            FROM incoming GROUP BY ALL HAVING count(*) > 1 ORDER BY values_given DESC LIMIT 1
+            """
+        ).fetchone()
+        if repeated is None:
+            return
+        if repeated[-1] > 1:
+            raise ValueError(
+                "the same indicator, entity, period and source appear more than once with different values: "
+                + ", ".join(str(part) for part in repeated[:-1])
+            )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT DISTINCT ON ({', '.join(KEY)}) * FROM incoming")
+
     def preview_observations(self, rows: pd.DataFrame) -> pd.DataFrame:
         """What writing these validated rows would do, without writing: one row per incoming figure with
         its status (new, changed, unchanged) and the current value it would replace."""
         with self.cursor() as con:
-            con.register("incoming_df", _incoming_frame(rows))
-            con.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_df")
+            self._load_incoming(con, rows)
             self._classify(con, seed=False)
             result = con.execute(
                 "SELECT indicator_id, entity, period, value, qualifier, source_id, status, current_value, "
                 "current_qualifier FROM classified ORDER BY indicator_id, entity, source_id, period_start"
             ).df()
             con.execute("DROP TABLE classified; DROP TABLE incoming")
-            con.unregister("incoming_df")
         return result
 
     def write_observations(
         self,
-        rows: pd.DataFrame,
+        rows: pd.DataFrame | Iterable[pd.DataFrame],
         *,
         kind: str,
         who: str,
@@ -199,7 +230,11 @@ class WritesMixin:
     ) -> WriteResult:
         """Write validated rows (see ``indicators.validate``) as one batch: new figures are added, changed
         ones get a new version, unchanged ones are left alone. All of it or none of it. ``sources`` (a
-        free-text source an upload names) are created in the same transaction."""
+        free-text source an upload names) are created in the same transaction.
+
+        ``rows`` is one frame, or an iterable of frames (chunks of a big file, validated one by one): chunks
+        are staged in DuckDB as they come, so a file never has to be held whole in Python memory. An
+        exception raised by the iterable rolls everything back."""
         with self.transaction() as con:
             for source in sources:
                 self._upsert_source(con, source)
@@ -208,7 +243,7 @@ class WritesMixin:
     def _write_rows(
         self,
         con,
-        rows: pd.DataFrame,
+        rows: pd.DataFrame | Iterable[pd.DataFrame],
         *,
         kind: str,
         who: str,
@@ -221,9 +256,7 @@ class WritesMixin:
         """The body of ``write_observations`` inside a caller's transaction (a restore writes observations,
         metadata and removals in one transaction). With ``batch_id`` the rows join that batch."""
         now = now or utc_now()
-        con.register("incoming_df", _incoming_frame(rows))
-        con.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_df")
-        con.unregister("incoming_df")
+        self._load_incoming(con, rows)
         self._classify(con, seed=seed)
         counts = dict(con.execute("SELECT status, count(*) FROM classified GROUP BY status").fetchall())
         result = WriteResult(
@@ -260,6 +293,21 @@ class WritesMixin:
             result.batch_id = batch_id
         con.execute("DROP TABLE classified; DROP TABLE incoming")
         return result
+
+    @contextmanager
+    def memory_limit(self, megabytes: int | None):
+        """Cap DuckDB's memory while a big job runs (it spills to a temp file beside the store instead),
+        then restore the default. ``None`` leaves the limit alone."""
+        if not megabytes:
+            yield
+            return
+        with self.cursor() as con:
+            con.execute(f"SET memory_limit = '{int(megabytes)}MB'")  # an int: nothing else reaches the SQL
+        try:
+            yield
+        finally:
+            with self.cursor() as con:
+                con.execute("RESET memory_limit")
 
     # --- seed bookkeeping --------------------------------------------------------------------------
 
