@@ -53,4 +53,3 @@ def test_hover_of_a_figure_without_a_quote_shows_its_note_not_nan(store):
     hovers = [row[3] for trace in figure.data for row in trace.customdata]
     assert "from the statistics office" in hovers
     assert not any("nan" in text for text in hovers)
-
