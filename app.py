@@ -37,4 +37,4 @@ with st.sidebar:
     st.caption(f"Store: {webapp.md(store.label)}" + (" · read-only" if config.read_only else ""))
     access.sidebar()
 
-navigation.run()
+webapp.run_navigation(navigation)

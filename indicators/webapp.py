@@ -8,7 +8,9 @@ another process's) makes the next read fresh.
 
 from __future__ import annotations
 
+import contextvars
 import re
+import runpy
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +19,30 @@ from indicators.bootstrap import open_store
 from indicators.config import settings
 from indicators.models import Indicator
 from indicators.store import Store, StoreError
+
+_UNDER_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("indicators_under_app", default=False)
+
+
+def run_navigation(navigation) -> None:
+    """Run the chosen page from app.py, marking the run so the page knows it has the app around it."""
+    marker = _UNDER_APP.set(True)
+    try:
+        navigation.run()
+    finally:
+        _UNDER_APP.reset(marker)
+
+
+def page_needs_app() -> None:
+    """Called first by every page. Until some session has run app.py, Streamlit serves a URL like
+    /indicator?indicator=... by running pages/indicator.py on its own (its old pages/ directory mode), with
+    no navigation, sidebar or sign-in. Such a run executes app.py instead, which routes to this same page."""
+    if _UNDER_APP.get():
+        return
+    from indicators.config import REPOSITORY
+
+    runpy.run_path(str(REPOSITORY / "app.py"), run_name="__main__")
+    st.stop()
+
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:])")
 # Streamlit's markdown (GFM) turns bare addresses into links after escapes are resolved: ``https://x``,

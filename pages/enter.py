@@ -11,6 +11,8 @@ from indicators.models import CATEGORIES
 from indicators.store import StoreError
 from indicators.units import QUALIFIERS, UNITS
 
+webapp.page_needs_app()
+
 store = webapp.current_store()
 who = access.require_editor()
 catalog = {indicator.id: indicator for indicator in webapp.indicators(store)}

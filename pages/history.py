@@ -5,6 +5,8 @@ import streamlit as st
 from indicators import access, history_view, webapp
 from indicators.store import StoreError
 
+webapp.page_needs_app()
+
 ALL = "(all)"
 WHOLE_BATCH = "(the whole batch)"
 

@@ -12,6 +12,8 @@ from indicators.event_forms import event_editor
 from indicators.mirrors import load_mirrors, pairs_for
 from indicators.models import EVENT_TYPES
 
+webapp.page_needs_app()
+
 EARLIEST_AS_OF = dt.date(2000, 1, 1)
 ENTER_PAGE = Path(__file__).resolve().parent / "enter.py"
 

@@ -5,6 +5,8 @@ import streamlit as st
 from indicators import views, webapp
 from indicators.charts import sparkline_figure
 
+webapp.page_needs_app()
+
 store = webapp.current_store()
 st.title("Serbia–US relations in figures")
 st.caption(

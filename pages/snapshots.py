@@ -20,6 +20,8 @@ from indicators.snapshot import (
 )
 from indicators.snapshot.export import save_snapshot
 
+webapp.page_needs_app()
+
 store = webapp.current_store()
 config = settings()
 editor = current_editor()

@@ -5,6 +5,8 @@ import streamlit as st
 from indicators import webapp
 from indicators.units import format_value
 
+webapp.page_needs_app()
+
 store = webapp.current_store()
 st.title("Sources")
 sources = webapp.read(store, "sources")

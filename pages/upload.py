@@ -10,6 +10,8 @@ from indicators.ingest.template import template_csv
 from indicators.models import CATEGORIES, Indicator
 from indicators.units import UNITS
 
+webapp.page_needs_app()
+
 store = webapp.current_store()
 st.title("Upload figures")
 who = access.current_editor()

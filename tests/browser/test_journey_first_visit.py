@@ -1,4 +1,8 @@
-"""The first visitor after a restart arrives through a shared link, not through the front page."""
+"""The first visitor after a restart arrives through a shared link, not through the front page.
+
+Until some session has run app.py, Streamlit serves /indicator by running pages/indicator.py on its own (its
+old pages/ directory mode). Every page therefore starts with webapp.page_needs_app(), which runs app.py
+instead when the page finds itself alone."""
 
 from __future__ import annotations
 
@@ -16,12 +20,6 @@ def fresh_server(streamlit_app):
     return streamlit_app()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit runs pages/*.py directly (old pages/ directory mode, bypassing app.py) until some "
-    "session has run app.py's st.navigation; fix: move the page scripts out of a directory named pages/ "
-    "(Streamlit's advice, streamlit/streamlit#10276). Remove this mark when they move.",
-)
 def test_a_deep_link_as_the_first_visit_gets_the_app_with_its_navigation(page, fresh_server):
     open_app(page, fresh_server, "indicator?indicator=defense_share_gdp")
     expect(page.locator("h1")).to_have_text("Defense spending as a share of GDP")
