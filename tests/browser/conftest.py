@@ -1,6 +1,7 @@
 """Real-browser harness: Debian's Chromium driven by Playwright, against `streamlit run app.py`.
 
-- ``chromium``: one browser for the whole session. Without Chromium the tests are skipped, saying how to
+- ``chromium``: one browser per test module (module scope, not session: other suites, e.g. the reliability
+  tests, start Playwright themselves, and Playwright's sync API allows one instance at a time per thread). Without Chromium the tests are skipped, saying how to
   install it; on CI (``CI=true``) a missing Chromium is a failure, not a skip.
 - ``streamlit_app``: a factory for servers (each test module starts one, seeded for its journeys), each on
   a free port against a fresh temporary store, stopped (whole process group) when the module is done.
@@ -25,7 +26,7 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator:
     path = find_chromium()
     if path is None:
