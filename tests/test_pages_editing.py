@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from indicators.cli import main
@@ -331,16 +329,3 @@ def test_history_filters_by_indicator_and_person_and_undoes_a_batch(seeded, app)
     store.close()
     at.button(key="undo").click().run()  # the same batch again: refused, clearly
     assert "already undone" in at.error[0].value
-
-
-@pytest.mark.parametrize("setting", ["INDICATORS_EDITOR_PASSWORD", "INDICATORS_READ_ONLY"])
-def test_the_enter_page_guards_itself_when_opened_without_app_py(seeded, monkeypatch, setting):
-    """Streamlit also serves pages/*.py directly (/enter on a fresh session runs it without app.py's
-    navigation), so the page itself refuses anyone who may not edit."""
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv(setting, "1")
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / ENTER), default_timeout=30).run()
-    assert not at.exception
-    assert not at.text_input and not at.button
-    assert "read-only" in at.info[0].value or "Sign in as an editor" in at.info[0].value
