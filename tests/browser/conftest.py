@@ -2,7 +2,8 @@
 
 - ``chromium``: one browser per test module (module scope, not session: other suites, e.g. the
   reliability tests, start Playwright themselves; the sync API allows one instance per thread).
-  Without Chromium the tests are skipped, saying how to install it; on CI (``CI=true``) a missing Chromium is a failure, not a skip.
+  Without Chromium the tests are skipped, saying how to install it; on CI (``CI=true``) a missing
+  Chromium is a failure, not a skip.
 - ``streamlit_app``: a factory for servers (each test module starts one, seeded for its journeys), each on
   a free port against a fresh temporary store, stopped (whole process group) when the module is done.
 - ``page``: a fresh browser context and tab per test; on failure a full-page screenshot is saved under the
