@@ -23,7 +23,7 @@ from streamlit_server import running_server  # noqa: E402
 
 # Where a page needs a query to show something worth seeing (the Indicator page: one with a benchmark).
 QUERIES = {"indicator": "?indicator=defense_share_gdp"}
-PAGE_PATTERN = re.compile(r'st\.Page\(\s*"pages/(\w+)\.py",\s*title="([^"]+)"')
+PAGE_PATTERN = re.compile(r'st\.Page\(\s*(?:PAGES\s*/\s*"|"pages/)(\w+)\.py",\s*title="([^"]+)"')
 
 
 def registered_pages() -> list[tuple[str, str]]:

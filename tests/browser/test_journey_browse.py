@@ -16,7 +16,9 @@ pytestmark = pytest.mark.browser
 
 
 # Every page app.py registers (st.Page(..., title="...")), so pages added later are checked too.
-PAGES = re.findall(r'st\.Page\(\s*"[^"]+",\s*title="([^"]+)"', (REPOSITORY / "app.py").read_text(encoding="utf-8"))
+PAGES = re.findall(
+    r'st\.Page\(\s*(?:PAGES\s*/\s*)?"[^"]+",\s*title="([^"]+)"', (REPOSITORY / "app.py").read_text(encoding="utf-8")
+)
 # What a reader sees of each unit next to the number ("count" has no word: "22").
 UNIT_MARKS = {"USD": "USD", "EUR": "EUR", "percent": "%", "persons": "people", "ratio": "×", "years": "years"}
 GROWTH = "test_growth"  # our own indicator: the bundled reference series would crowd the chart
