@@ -20,13 +20,18 @@ FORMULA_PATTERN = _RISKY  # the same rule for DuckDB's regexp_matches (store/sna
 _ESCAPED = r"^'+[=+\-@\t\r]"
 
 
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells starting like a formula get a leading apostrophe; numeric columns are left alone."""
-    frame = frame.copy()
+def _text_columns(frame: pd.DataFrame):
+    """(name, values as strings) for every column that is not numbers or dates: numbers stay numbers."""
     for column in frame.columns:
         if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
             continue
-        text = frame[column].astype("string")
+        yield column, frame[column].astype("string")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells starting like a formula get a leading apostrophe; numeric columns are left alone."""
+    frame = frame.copy()
+    for column, text in _text_columns(frame):
         risky = text.str.contains(_RISKY, regex=True).fillna(False).astype(bool)
         if risky.any():
             frame[column] = text.mask(risky, "'" + text)
@@ -36,10 +41,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """The inverse of ``neutralise_formulas`` for text read back from our own CSV files."""
     frame = frame.copy()
-    for column in frame.columns:
-        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
-            continue
-        text = frame[column].astype("string")
+    for column, text in _text_columns(frame):
         escaped = text.str.contains(_ESCAPED, regex=True).fillna(False).astype(bool)
         if escaped.any():
             frame[column] = text.mask(escaped, text.str.slice(1))
