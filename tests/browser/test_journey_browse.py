@@ -116,7 +116,14 @@ def test_indicator_opens_from_its_tile_charts_every_point_and_hovers_the_source(
 
     # hover Serbia's 2021 point: the hover box names the value, the entity and the source
     traces = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .trace").filter(has=page.locator("path.point"))
-    hover = hover_point(page, 7.7)
+    for attempt in range(3):  # on a loaded machine plotly can miss one mouse move; a person moves again
+        hover = hover_point(page, 7.7)
+        try:
+            expect(hover).to_contain_text("Source: National accounts (test series)", timeout=10_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     expect(hover).to_contain_text("Source: National accounts (test series)")
     expect(hover).to_contain_text("7.7 %")
     expect(hover).to_contain_text("Serbia")
