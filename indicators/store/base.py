@@ -92,17 +92,24 @@ class StoreBase:
         """All of it or none of it. Writes in this process are serialised (see connection.py)."""
         self._require_writable()
         with self._write_lock, self.cursor() as cursor:
-            cursor.execute("BEGIN TRANSACTION")
-            try:
+            with self._atomic(cursor):
                 yield cursor
-                cursor.execute("COMMIT")
-            except BaseException as error:
-                self._abandon(cursor, error)
-                plain = explain(error, self.label)
-                if plain is not None:
-                    raise plain from error
-                raise
             self._write_count += 1
+
+    @contextmanager
+    def _atomic(self, cursor: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """One DuckDB transaction on ``cursor``: committed when the body ends, rolled back (and the error
+        put in plain words where we know it, e.g. a full disk) when it raises."""
+        cursor.execute("BEGIN TRANSACTION")
+        try:
+            yield
+            cursor.execute("COMMIT")
+        except BaseException as error:
+            self._abandon(cursor, error)
+            plain = explain(error, self.label)
+            if plain is not None:
+                raise plain from error
+            raise
 
     def _abandon(self, cursor: duckdb.DuckDBPyConnection, error: BaseException) -> None:
         """Roll back after a failed write. A failed commit has already ended the transaction, and a fatal
@@ -158,18 +165,10 @@ class StoreBase:
         applied = []
         with self._write_lock, self.cursor() as cursor:
             for name, step in pending:
-                cursor.execute("BEGIN TRANSACTION")
-                try:
+                with self._atomic(cursor):
                     ensure_migration_table(cursor)
                     step(cursor)
                     cursor.execute("INSERT INTO schema_migration VALUES (?, ?)", [name, utc_now()])
-                    cursor.execute("COMMIT")
-                except BaseException as error:
-                    self._abandon(cursor, error)
-                    plain = explain(error, self.label)
-                    if plain is not None:
-                        raise plain from error
-                    raise
                 applied.append(name)
         self._write_count += 1
         return applied
