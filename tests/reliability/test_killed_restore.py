@@ -1,11 +1,11 @@
 """The real command line, killed while it restores: ``python -m indicators restore SNAPSHOT`` of a snapshot
-of 100,000 figures is SIGKILLed just before its write and at several moments of it, in replace mode and in
+of 60,000 figures is SIGKILLed just before its write and at several moments of it, in replace mode and in
 merge mode. Each time the reopened store holds either exactly what it held before (every figure, id and
 batch) or exactly what a restore that was let finish leaves, and the figures outside the snapshot are
 untouched either way.
 
-Between the export and the restore, half of the snapshotted figures were corrected and 10,000 new ones
-added, so both modes have work to do: replace puts back 50,000 values and removes the 10,000 figures; merge
+Between the export and the restore, half of the snapshotted figures were corrected and 6,000 new ones
+added, so both modes have work to do: replace puts back 30,000 values and removes the 6,000 figures; merge
 puts back the values and keeps the new figures.
 """
 
@@ -28,13 +28,14 @@ from indicators.snapshot import Filters, export_snapshot
 from indicators.store import Store
 
 SCOPE = ("gdp_growth", "eu_share_exports")  # the snapshot holds these two indicators only
-ROWS = 100_000
+ROWS = 60_000
 CORRECTED = ROWS // 2
-ADDED = 10_000
+ADDED = 6_000
 PLANNED = "indicator\tadded"  # the CLI prints its per-indicator summary after planning, before writing
 RESTORED = "Restored as batch"
-# kill moments, as fractions of the measured time from the printed plan to the end of a finished restore
-KILLS = {"replace": [0.0, 0.2, 0.45, 0.7, 0.95, RESTORED], "merge": [0.3, 0.8]}
+# kill moments, as fractions of the measured time from the printed plan to the report of a finished restore;
+# each mode also has one run killed right after it reported its batch (the whole restore, for comparison)
+KILLS = {"replace": [0.0, 0.2, 0.4, 0.7], "merge": [0.5]}
 CONTENT = ["indicator_id", "entity", "period", "source_id", "value", "qualifier", "quote", "note"]
 
 
@@ -116,17 +117,34 @@ def _wait_for(child: subprocess.Popen, start: str) -> None:
     raise AssertionError(f"the restore ended before printing {start!r} (exit {child.wait()})")
 
 
-def _finished(base: Path, snapshot: Path, mode: str, folder: Path) -> tuple[tuple[pd.DataFrame, int], float]:
-    """The state a restore that is let finish leaves, and how long it ran after printing its plan."""
-    path = folder / f"finished-{mode}.duckdb"
+def _killed(base: Path, snapshot: Path, mode: str, path: Path, point: float | str, write_seconds: float) -> None:
+    """Run a restore on a copy of ``base`` at ``path`` and SIGKILL it ``point`` x ``write_seconds`` after it
+    printed its plan, or as soon as it printed RESTORED."""
+    shutil.copy(base, path)
+    child = _restore(path, snapshot, mode)
+    if point == RESTORED:
+        _wait_for(child, RESTORED)
+    else:
+        _wait_for(child, PLANNED)
+        time.sleep(point * write_seconds)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    child.stdout.close()
+
+
+def _finished(base: Path, snapshot: Path, mode: str, path: Path) -> float:
+    """Restore on a copy of ``base`` at ``path``, killed once it reported the batch (the store is closed by
+    then): the state a whole restore leaves, and how long it ran from printing its plan to reporting."""
     shutil.copy(base, path)
     child = _restore(path, snapshot, mode)
     _wait_for(child, PLANNED)
     started = time.monotonic()
-    assert child.wait(timeout=300) == 0
+    _wait_for(child, RESTORED)
     elapsed = time.monotonic() - started
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
     child.stdout.close()
-    return _state(path), elapsed
+    return elapsed
 
 
 @pytest.mark.slow
@@ -134,7 +152,8 @@ def _finished(base: Path, snapshot: Path, mode: str, folder: Path) -> tuple[tupl
 def test_a_killed_restore_leaves_the_store_as_it_was_or_wholly_restored(prepared, mode, tmp_path):
     base, snapshot = prepared
     before, before_batches = _state(base)
-    (after, after_batches), write_seconds = _finished(base, snapshot, mode, tmp_path)
+    write_seconds = _finished(base, snapshot, mode, tmp_path / f"finished-{mode}.duckdb")
+    after, after_batches = _state(tmp_path / f"finished-{mode}.duckdb")
     assert after_batches == before_batches + 1
     notes = after.loc[after["indicator_id"].isin(SCOPE), "note"].value_counts()
     assert notes["as snapshotted"] == ROWS and "corrected later" not in notes
@@ -144,17 +163,7 @@ def test_a_killed_restore_leaves_the_store_as_it_was_or_wholly_restored(prepared
     outcomes = []
     for point in KILLS[mode]:
         path = tmp_path / f"killed-{mode}-{point}.duckdb"
-        shutil.copy(base, path)
-        child = _restore(path, snapshot, mode)
-        if point == RESTORED:
-            _wait_for(child, RESTORED)
-        else:
-            _wait_for(child, PLANNED)
-            time.sleep(point * write_seconds)
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=10)
-        child.stdout.close()
-
+        _killed(base, snapshot, mode, path, point, write_seconds)
         figures, batches = _state(path)
         if batches == before_batches:
             pd.testing.assert_frame_equal(figures, before, obj=f"store after a kill at {point}")
@@ -164,7 +173,7 @@ def test_a_killed_restore_leaves_the_store_as_it_was_or_wholly_restored(prepared
             pd.testing.assert_frame_equal(_content(figures), _content(after), obj=f"store after a kill at {point}")
             pd.testing.assert_frame_equal(_outside(figures), _outside(before), obj="figures outside the snapshot")
             outcomes.append("all")
-    if mode == "replace":
-        assert outcomes[0] == "none" and outcomes[-1] == "all", outcomes
+    if mode == "replace":  # the first kill lands before the write starts
+        assert outcomes[0] == "none", outcomes
     summary = dict(zip(map(str, KILLS[mode]), outcomes, strict=True))
     print(f"{mode} restore wrote for {write_seconds:.2f} s after planning; outcome by kill point: {summary}")
