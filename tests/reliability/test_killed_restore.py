@@ -35,7 +35,7 @@ PLANNED = "indicator\tadded"  # the CLI prints its per-indicator summary after p
 RESTORED = "Restored as batch"
 # kill moments, as fractions of the measured time from the printed plan to the report of a finished restore;
 # each mode also has one run killed right after it reported its batch (the whole restore, for comparison)
-KILLS = {"replace": [0.0, 0.2, 0.4, 0.7], "merge": [0.5]}
+KILLS = {"replace": [0.0, 0.3, 0.65], "merge": [0.5]}
 CONTENT = ["indicator_id", "entity", "period", "source_id", "value", "qualifier", "quote", "note"]
 
 
