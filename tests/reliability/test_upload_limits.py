@@ -191,3 +191,19 @@ def test_the_command_line_refuses_too_many_lines_and_changes_nothing(store_path,
         assert store.counts() == before
     finally:
         store.close()
+
+
+def test_the_upload_page_says_which_limit_refused_the_file_and_writes_nothing(app, monkeypatch):
+    monkeypatch.setenv("INDICATORS_MAX_UPLOAD_ROWS", "10")
+    at = app(timeout=60).run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader[0].set_value(("long.csv", _csv(20), "text/csv")).run()
+    assert not at.exception, at.exception
+    message = at.error[0].value.replace("\\", "")  # messages escape markdown characters
+    assert "long.csv" in message and "21 lines, over the limit of 10 lines (INDICATORS_MAX_UPLOAD_ROWS)" in message
+    assert not [button for button in at.button if button.label.startswith("Commit")]
+    store = open_store(idle_release=0)
+    try:
+        assert store.query_value("SELECT count(*) FROM batch WHERE kind = 'upload'") == 0
+    finally:
+        store.close()
