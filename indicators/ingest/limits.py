@@ -34,7 +34,9 @@ class UploadLimits:
     max_columns: int
 
 
-def upload_limits(max_mb: float | None = None, max_rows: int | None = None, max_columns: int | None = None):
+def upload_limits(
+    max_mb: float | None = None, max_rows: int | None = None, max_columns: int | None = None
+) -> UploadLimits:
     """The limits for one upload: the ones given, the settings for the rest."""
     config = settings()
     return UploadLimits(
