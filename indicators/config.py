@@ -12,6 +12,8 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 DATA_DIR = REPOSITORY / "data"
 DEFAULT_DB = DATA_DIR / "indicators.duckdb"
 DEFAULT_MAX_UPLOAD_MB = 50
+DEFAULT_MAX_UPLOAD_ROWS = 2_000_000  # lines of a text file or rows of a sheet
+DEFAULT_MAX_UPLOAD_COLUMNS = 2_000
 
 
 def _secret(name: str) -> str | None:
@@ -37,6 +39,8 @@ class Settings:
     read_only: bool
     snapshots_dir: Path
     max_upload_mb: int
+    max_upload_rows: int = DEFAULT_MAX_UPLOAD_ROWS
+    max_upload_columns: int = DEFAULT_MAX_UPLOAD_COLUMNS
 
 
 def settings() -> Settings:
@@ -47,10 +51,14 @@ def settings() -> Settings:
     snapshots = os.environ.get("INDICATORS_SNAPSHOTS_DIR") or _secret("snapshots_dir")
     snapshots_dir = Path(snapshots).expanduser() if snapshots else db_path.parent / "snapshots"
     max_upload = os.environ.get("INDICATORS_MAX_UPLOAD_MB") or _secret("max_upload_mb")
+    max_rows = os.environ.get("INDICATORS_MAX_UPLOAD_ROWS") or _secret("max_upload_rows")
+    max_columns = os.environ.get("INDICATORS_MAX_UPLOAD_COLUMNS") or _secret("max_upload_columns")
     return Settings(
         db_path=db_path,
         editor_password=password,
         read_only=read_only,
         snapshots_dir=snapshots_dir,
         max_upload_mb=int(max_upload) if max_upload else DEFAULT_MAX_UPLOAD_MB,
+        max_upload_rows=int(max_rows) if max_rows else DEFAULT_MAX_UPLOAD_ROWS,
+        max_upload_columns=int(max_columns) if max_columns else DEFAULT_MAX_UPLOAD_COLUMNS,
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.config import DATA_DIR
+from indicators.config import DATA_DIR, DEFAULT_MAX_UPLOAD_COLUMNS, DEFAULT_MAX_UPLOAD_ROWS
 from indicators.ingest import Mapping, Options, read_upload, source_for_text
 from indicators.ingest.mapping import to_rows
 from indicators.models import Indicator, Source
@@ -21,7 +21,8 @@ from indicators.store import Store
 from indicators.validate import validate_observations
 
 REFERENCE_DIR = DATA_DIR / "reference"
-REFERENCE_MAX_MB = 50  # bundled files: the upload limit does not apply, but a sane bound does
+# bundled files: the upload limits set by the operator do not apply, but sane bounds do
+REFERENCE_LIMITS = {"max_mb": 50, "max_rows": DEFAULT_MAX_UPLOAD_ROWS, "max_columns": DEFAULT_MAX_UPLOAD_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _reference_rows(reference_dir: str, files: tuple, indicators: tuple) -> tupl
     frames, sources, problems = [], [], []
     for series in REFERENCE_SERIES:
         path = Path(reference_dir) / series.file
-        parsed = read_upload(path.read_bytes(), path.name, Options(max_mb=REFERENCE_MAX_MB))
+        parsed = read_upload(path.read_bytes(), path.name, Options(**REFERENCE_LIMITS))
         source = source_for_text(series.source_text, "official")
         rows = to_rows(parsed, Mapping(indicator=series.indicator))
         rows["source"] = source.id

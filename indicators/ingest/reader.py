@@ -13,6 +13,7 @@ from indicators.ingest.decode import decode
 from indicators.ingest.dialect import Dialect, read_table, sniff, sniff_numbers, with_overrides
 from indicators.ingest.errors import UploadError
 from indicators.ingest.formats import FORMATS, detect_format, native_frame, to_long
+from indicators.ingest.limits import check_columns, check_lines, check_workbook, upload_limits
 from indicators.ingest.shapes import Foreign
 from indicators.ingest.xlsx import is_xlsx, read_sheet
 
@@ -34,7 +35,9 @@ class Options:
     value_columns: list[str] | None = None  # Census / generic tables: columns summed into the value
     entity_column: str | None = None
     period_column: str | None = None
-    max_mb: float | None = None
+    max_mb: float | None = None  # limits; None: the settings (INDICATORS_MAX_UPLOAD_MB, _ROWS, _COLUMNS)
+    max_rows: int | None = None
+    max_columns: int | None = None
 
 
 @dataclass
@@ -94,19 +97,23 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
     """Read a file's bytes into rows we understand; raise UploadError when it cannot be read at all."""
     options = options or Options()
     check_size(len(data), options.max_mb)
+    limits = upload_limits(options.max_mb, options.max_rows, options.max_columns)
     fmt = (options.format or "auto").lower()
     if fmt not in (*FORMATS, "auto", "xlsx"):
         raise UploadError(f"Unknown format '{fmt}': use auto, xlsx or one of {', '.join(FORMATS)}.")
     if fmt == "xlsx" or is_xlsx(data, filename):
         # a workbook: the chosen sheet is then read as any format (detected, or the one asked for)
-        table, sheets, sheet, header = read_sheet(data, options.sheet, options.header_row)
+        check_workbook(data, limits)
+        table, sheets, sheet, header = read_sheet(data, options.sheet, options.header_row, limits)
         text, encoding, dialect = "", "xlsx", Dialect(header_row=header)
         fmt = "auto" if fmt == "xlsx" else fmt
     else:
         sheets, sheet = [], None
+        check_lines(data, limits)
         decoded = decode(data, options.encoding)
         text, encoding = decoded.text, decoded.encoding
         dialect = with_overrides(sniff(text), delimiter=options.delimiter, header_row=options.header_row)
+        check_columns(text, dialect.delimiter, dialect.header_row, limits)
         table = read_table(text, dialect)
     columns = [c for c in table.columns if c != "row"]
     if not columns:

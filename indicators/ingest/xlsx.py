@@ -9,6 +9,7 @@ import pandas as pd
 
 from indicators.ingest.dialect import sniff_header_row
 from indicators.ingest.errors import UploadError
+from indicators.ingest.limits import UploadLimits, check_row
 
 
 def is_xlsx(data: bytes, filename: str = "") -> bool:
@@ -32,8 +33,21 @@ def _open(data: bytes):
         raise UploadError(f"This is not a readable .xlsx workbook ({error}).") from None
 
 
+def _rows(worksheet, limits: UploadLimits | None):
+    """The sheet's rows as lists of strings, streamed; refused at the first row past a limit."""
+    declared_rows, declared_columns = worksheet.max_row or 0, worksheet.max_column or 0
+    if limits is not None and (declared_rows > limits.max_rows or declared_columns > limits.max_columns):
+        # the declared size is over a limit, or wrong: count the real rows and cells instead, and do not let
+        # openpyxl pad every row to a declared width
+        worksheet.reset_dimensions()
+    for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if limits is not None:
+            check_row(number, len(row), limits)
+        yield [_cell(v) for v in row]
+
+
 def read_sheet(
-    data: bytes, sheet: str | None = None, header_row: int | None = None
+    data: bytes, sheet: str | None = None, header_row: int | None = None, limits: UploadLimits | None = None
 ) -> tuple[pd.DataFrame, list[str], str, int]:
     """(table, sheet names, chosen sheet, header row). Rows are numbered as Excel numbers them."""
     book = _open(data)
@@ -42,7 +56,7 @@ def read_sheet(
         chosen = sheet or names[0]
         if chosen not in names:
             raise UploadError(f"There is no sheet '{chosen}' in this workbook: it has {', '.join(names)}.")
-        records = [[_cell(v) for v in row] for row in book[chosen].iter_rows(values_only=True)]
+        records = list(_rows(book[chosen], limits))
     finally:
         book.close()
     if not records:
