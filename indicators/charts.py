@@ -156,6 +156,11 @@ def _axes(figure: go.Figure, series: pd.DataFrame, *, log_scale: bool) -> None:
             figure.update_yaxes(range=[0, top * 1.5])
 
 
+# What "plotly_white" changes on a line without axes, legend or text: white backgrounds. Built once: setting
+# the whole "plotly_white" template copies it into every figure (40 ms a sparkline, most of the Overview's time).
+_SPARKLINE_TEMPLATE = go.layout.Template(layout={"plot_bgcolor": "white", "paper_bgcolor": "white"})
+
+
 def sparkline_figure(points: pd.DataFrame, colour: str = "#0C4076") -> go.Figure:
     """A tiny line of the latest values, for an Overview tile (no axes, no hover)."""
     figure = go.Figure(
@@ -174,7 +179,7 @@ def sparkline_figure(points: pd.DataFrame, colour: str = "#0C4076") -> go.Figure
         xaxis={"visible": False},
         yaxis={"visible": False},
         showlegend=False,
-        template="plotly_white",
+        template=_SPARKLINE_TEMPLATE,
     )
     return figure
 
