@@ -162,26 +162,28 @@ _SPARKLINE_TEMPLATE = go.layout.Template(layout={"plot_bgcolor": "white", "paper
 
 
 def sparkline_figure(points: pd.DataFrame, colour: str = "#0C4076") -> go.Figure:
-    """A tiny line of the latest values, for an Overview tile (no axes, no hover)."""
-    figure = go.Figure(
-        go.Scatter(
-            x=points["period_start"],
-            y=points["value"],
-            mode="lines+markers" if len(points) < 3 else "lines",
-            line={"color": colour, "width": 2},
-            marker={"size": 6},
-            hoverinfo="skip",
-        )
+    """A tiny line of the latest values, for an Overview tile (no axes, no hover). Built in one step: the
+    Overview draws up to 48 of these, and each update_layout() walks the figure again."""
+    return go.Figure(
+        data=[
+            go.Scatter(
+                x=points["period_start"],
+                y=points["value"],
+                mode="lines+markers" if len(points) < 3 else "lines",
+                line={"color": colour, "width": 2},
+                marker={"size": 6},
+                hoverinfo="skip",
+            )
+        ],
+        layout={
+            "height": 70,
+            "margin": {"l": 0, "r": 0, "t": 4, "b": 4},
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "showlegend": False,
+            "template": _SPARKLINE_TEMPLATE,
+        },
     )
-    figure.update_layout(
-        height=70,
-        margin={"l": 0, "r": 0, "t": 4, "b": 4},
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        showlegend=False,
-        template=_SPARKLINE_TEMPLATE,
-    )
-    return figure
 
 
 # --- events, revisions and the image's own caption (the analysis layer) ------------------------------

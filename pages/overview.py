@@ -19,7 +19,7 @@ if overview.empty:
     st.info("The store holds no indicators yet. Run `python -m indicators init` to load the bundled figures.")
     st.stop()
 
-sparklines = webapp.sparklines(store)
+sparklines = dict(tuple(webapp.sparklines(store).groupby("indicator_id", sort=False)))  # id -> its points
 tiles_by_category, waiting = views.split_waiting(views.overview_tiles(overview))
 total = sum(len(tiles) for tiles in tiles_by_category.values())
 if total > views.TILE_LIMIT:
@@ -45,8 +45,8 @@ for category, tiles in tiles_by_category.items():
                 st.caption(f"The paper said: {webapp.md(tile.claim)} ({webapp.md(tile.claim_period)})")
             if tile.indicator_id in checks:
                 st.caption(f"Official statistics: {webapp.md(checks[tile.indicator_id])}")
-            points = sparklines[sparklines["indicator_id"] == tile.indicator_id]
-            if len(points) > 1:
+            points = sparklines.get(tile.indicator_id)
+            if points is not None and len(points) > 1:
                 st.plotly_chart(
                     sparkline_figure(points),
                     config={"displayModeBar": False, "staticPlot": True},
