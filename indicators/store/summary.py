@@ -77,7 +77,15 @@ def create_summary_tables(con: duckdb.DuckDBPyConnection) -> None:
             value DOUBLE NOT NULL
         );
         CREATE TABLE overview_spark_state (indicator_id VARCHAR NOT NULL, entity VARCHAR NOT NULL);
-        CREATE TABLE overview_summary_state (through_batch BIGINT NOT NULL);
+        CREATE TABLE overview_indicator (
+            indicator_id VARCHAR NOT NULL,
+            observations BIGINT, entity_count BIGINT, source_count BIGINT, last_recorded TIMESTAMP,
+            entity VARCHAR, period VARCHAR, period_start DATE, value DOUBLE, qualifier VARCHAR,
+            source_id VARCHAR, is_claim BOOLEAN,
+            claim_period VARCHAR, claim_value DOUBLE, claim_qualifier VARCHAR, claim_entity VARCHAR,
+            claim_quote VARCHAR, claim_source_id VARCHAR
+        );
+        CREATE TABLE overview_summary_state (through_batch BIGINT NOT NULL, catalog UBIGINT NOT NULL);
         """
     )
     rebuild_summary(con)
@@ -94,8 +102,9 @@ def rebuild_summary(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM overview_spark")
     con.execute("DELETE FROM overview_spark_state")
     _redraw_sparks(con, "SELECT id FROM indicator")
+    _rank_indicators(con)
     con.execute("DELETE FROM overview_summary_state")
-    con.execute("INSERT INTO overview_summary_state VALUES (?)", [_latest_batch(con)])
+    con.execute(f"INSERT INTO overview_summary_state SELECT ?, ({CATALOG_SQL})", [_latest_batch(con)])
 
 
 def _redraw_sparks(con: duckdb.DuckDBPyConnection, indicators_sql: str) -> None:
@@ -137,13 +146,69 @@ def _stale_sparks_sql() -> str:
     """
 
 
+# the indicator's fingerprint for the summary: default entities and source kinds decide what is latest and
+# what is a claim, and change without a new figure
+CATALOG_SQL = """
+    SELECT hash(coalesce((SELECT string_agg(id || chr(31) || default_entity, chr(30) ORDER BY id) FROM indicator), '')
+                || chr(29) || coalesce((SELECT string_agg(id || chr(31) || kind, chr(30) ORDER BY id) FROM source), ''))
+"""
+
+
+def _rank_indicators(con: duckdb.DuckDBPyConnection) -> None:
+    """One row per indicator from the groups: counts, its latest figure and the papers' latest claim (the
+    Overview's rule; ``overview_from_figures`` in reads.py applies it to the figures themselves)."""
+    con.execute("DELETE FROM overview_indicator")
+    con.execute(
+        f"""
+        INSERT INTO overview_indicator
+        WITH ranked AS (
+            SELECT g.*, g.latest_quote AS quote, (g.entity = i.default_entity) AS is_default_entity,
+                   max(g.last_start) FILTER (WHERE g.entity = i.default_entity) OVER (PARTITION BY g.indicator_id)
+                       AS default_start,
+                   max(g.last_start) OVER (PARTITION BY g.indicator_id) AS any_start
+            FROM overview_group g JOIN indicator i ON i.id = g.indicator_id
+        ),
+        counts AS (
+            SELECT indicator_id, sum(n)::BIGINT AS observations, count(DISTINCT entity) AS entity_count,
+                   count(DISTINCT source_id) AS source_count, max(last_recorded) AS last_recorded
+            FROM overview_group GROUP BY indicator_id
+        ),
+        latest AS (
+            SELECT o.indicator_id, o.entity, o.latest_period AS period, o.last_start AS period_start,
+                   o.latest_value AS value, o.latest_qualifier AS qualifier, o.source_id,
+                   {IS_CLAIM_SQL} AS is_claim
+            FROM ranked o LEFT JOIN source s ON s.id = o.source_id
+            WHERE CASE WHEN o.default_start IS NOT NULL THEN o.is_default_entity AND o.last_start = o.default_start
+                       ELSE o.last_start = o.any_start END
+            QUALIFY row_number() OVER (PARTITION BY o.indicator_id
+                ORDER BY is_claim ASC, o.latest_recorded DESC, o.latest_id DESC) = 1
+        ),
+        claim AS (
+            SELECT o.indicator_id, o.latest_period AS period, o.latest_value AS value,
+                   o.latest_qualifier AS qualifier, o.entity, o.quote, o.source_id
+            FROM ranked o JOIN source s ON s.id = o.source_id
+            WHERE {IS_CLAIM_SQL}
+            QUALIFY row_number() OVER (PARTITION BY o.indicator_id
+                ORDER BY o.is_default_entity DESC, o.last_start DESC, o.latest_recorded DESC, o.latest_id DESC) = 1
+        )
+        SELECT i.id, c.observations, c.entity_count, c.source_count, c.last_recorded,
+               l.entity, l.period, l.period_start, l.value, l.qualifier, l.source_id, l.is_claim,
+               cl.period, cl.value, cl.qualifier, cl.entity, cl.quote, cl.source_id
+        FROM indicator i
+        LEFT JOIN latest l ON l.indicator_id = i.id
+        LEFT JOIN claim cl ON cl.indicator_id = i.id
+        LEFT JOIN counts c ON c.indicator_id = i.id
+        """
+    )
+
+
 def update_summary(con: duckdb.DuckDBPyConnection) -> None:
     """Bring the summary up to date inside the caller's transaction: recompute the groups holding a figure
     added or superseded since the summary's batch, and redraw the sparklines they (or a changed default
     entity) affect."""
     state = con.execute("SELECT max(through_batch) FROM overview_summary_state").fetchone()[0]
     latest = _latest_batch(con)
-    if state is None or state == 0 and latest > 0:
+    if state is None or (state == 0 and latest > 0):
         rebuild_summary(con)
         return
     if latest != state:
@@ -180,7 +245,8 @@ def update_summary(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM overview_spark_state WHERE indicator_id IN (SELECT id FROM overview_redraw)")
     con.execute("DELETE FROM overview_spark_state WHERE indicator_id NOT IN (SELECT id FROM indicator)")
     _redraw_sparks(con, "SELECT DISTINCT id FROM overview_redraw")
-    con.execute("UPDATE overview_summary_state SET through_batch = ?", [latest])
+    _rank_indicators(con)
+    con.execute(f"UPDATE overview_summary_state SET through_batch = ?, catalog = ({CATALOG_SQL})", [latest])
     con.execute("DROP TABLE IF EXISTS overview_touched")
     con.execute("DROP TABLE overview_redraw")
 
@@ -189,13 +255,11 @@ class SummaryMixin:
     def _summary_is_current(self) -> bool:
         row = self.query_rows(
             f"""
-            SELECT (SELECT max(through_batch) FROM overview_summary_state),
-                   (SELECT coalesce(max(id), 0) FROM batch),
-                   EXISTS ({_stale_sparks_sql()})
-                   OR EXISTS (SELECT 1 FROM overview_spark_state WHERE indicator_id NOT IN (SELECT id FROM indicator))
+            SELECT s.through_batch = (SELECT coalesce(max(id), 0) FROM batch) AND s.catalog = ({CATALOG_SQL})
+            FROM overview_summary_state s
             """
-        )[0]
-        return row[0] is not None and row[0] == row[1] and not row[2]
+        )
+        return bool(row and row[0][0])
 
     def refresh_overview_summary(self) -> bool:
         """Bring the Overview's summary up to the store's latest change; True when it is current (it may
@@ -227,35 +291,21 @@ class SummaryMixin:
         """``overview()`` from the summary: the same rule and columns as reading the figures themselves."""
         return self.query_df(
             f"""
-            WITH ranked AS (
-                SELECT g.*, g.latest_quote AS quote, (g.entity = i.default_entity) AS is_default_entity,
-                       max(g.last_start) FILTER (WHERE g.entity = i.default_entity) OVER (PARTITION BY g.indicator_id)
-                           AS default_start,
-                       max(g.last_start) OVER (PARTITION BY g.indicator_id) AS any_start
-                FROM overview_group g JOIN indicator i ON i.id = g.indicator_id
-            ),
-            counts AS (
-                SELECT indicator_id, sum(n)::BIGINT AS observations, count(DISTINCT entity) AS entity_count,
-                       count(DISTINCT source_id) AS source_count, max(last_recorded) AS last_recorded
-                FROM overview_group GROUP BY indicator_id
-            ),
-            latest AS (
-                SELECT o.indicator_id, o.entity, o.latest_period AS period, o.last_start AS period_start,
-                       o.latest_value AS value, o.latest_qualifier AS qualifier, o.source_id,
-                       s.title AS source_title, {IS_CLAIM_SQL} AS is_claim
-                FROM ranked o LEFT JOIN source s ON s.id = o.source_id
-                WHERE CASE WHEN o.default_start IS NOT NULL THEN o.is_default_entity AND o.last_start = o.default_start
-                           ELSE o.last_start = o.any_start END
-                QUALIFY row_number() OVER (PARTITION BY o.indicator_id
-                    ORDER BY is_claim ASC, o.latest_recorded DESC, o.latest_id DESC) = 1
+            WITH latest AS (
+                SELECT v.indicator_id, v.entity, v.period, v.period_start, v.value, v.qualifier, v.source_id,
+                       s.title AS source_title, v.is_claim
+                FROM overview_indicator v LEFT JOIN source s ON s.id = v.source_id
+                WHERE v.entity IS NOT NULL
             ),
             claim AS (
-                SELECT o.indicator_id, o.latest_period AS period, o.latest_value AS value,
-                       o.latest_qualifier AS qualifier, o.entity, o.quote, o.source_id, s.title AS source_title
-                FROM ranked o JOIN source s ON s.id = o.source_id
-                WHERE {IS_CLAIM_SQL}
-                QUALIFY row_number() OVER (PARTITION BY o.indicator_id
-                    ORDER BY o.is_default_entity DESC, o.last_start DESC, o.latest_recorded DESC, o.latest_id DESC) = 1
+                SELECT v.indicator_id, v.claim_period AS period, v.claim_value AS value,
+                       v.claim_qualifier AS qualifier, v.claim_entity AS entity, v.claim_quote AS quote,
+                       v.claim_source_id AS source_id, s.title AS source_title
+                FROM overview_indicator v JOIN source s ON s.id = v.claim_source_id
+            ),
+            counts AS (
+                SELECT indicator_id, observations, entity_count, source_count, last_recorded
+                FROM overview_indicator WHERE observations IS NOT NULL
             )
             {OVERVIEW_SELECT}
             """
