@@ -19,7 +19,6 @@ if overview.empty:
     st.info("The store holds no indicators yet. Run `python -m indicators init` to load the bundled figures.")
     st.stop()
 
-sparklines = dict(tuple(webapp.sparklines(store).groupby("indicator_id", sort=False)))  # id -> its points
 tiles_by_category, waiting = views.split_waiting(views.overview_tiles(overview))
 total = sum(len(tiles) for tiles in tiles_by_category.values())
 if total > views.TILE_LIMIT:
@@ -30,6 +29,8 @@ if total > views.TILE_LIMIT:
     st.caption(
         f"Showing {shown} of {total} indicators" + ("; refine the search to see others." if shown < total else ".")
     )
+shown_ids = tuple(tile.indicator_id for tiles in tiles_by_category.values() for tile in tiles)
+sparklines = dict(tuple(webapp.sparklines(store, shown_ids).groupby("indicator_id", sort=False)))  # id -> points
 checks = views.claim_check_captions(webapp.read(store, "claim_checks"), overview)
 for category, tiles in tiles_by_category.items():
     st.header(views.CATEGORY_TITLES.get(category, category.title()))

@@ -154,22 +154,25 @@ class ReadsMixin:
             """
         )
 
-    def sparklines(self, points: int = SPARK_POINTS) -> pd.DataFrame:
-        """For each indicator, the last ``points`` values of its default entity from one source: the
-        source with the most figures (a sparkline never mixes two sources' values in one line)."""
+    def sparklines(self, points: int = SPARK_POINTS, indicator_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """For each indicator (or those named), the last ``points`` values of its default entity from one
+        source: the source with the most figures (a sparkline never mixes two sources' values in one line)."""
         if points <= SPARK_POINTS and self.refresh_overview_summary():
-            return self._sparklines_from_summary(points)
-        return self._sparklines_from_figures(points)
+            return self._sparklines_from_summary(points, indicator_ids)
+        return self._sparklines_from_figures(points, indicator_ids)
 
-    def _sparklines_from_figures(self, points: int = SPARK_POINTS) -> pd.DataFrame:
+    def _sparklines_from_figures(
+        self, points: int = SPARK_POINTS, indicator_ids: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        only = "" if indicator_ids is None else "AND list_contains(?::VARCHAR[], o.indicator_id)"
         return self.query_df(
-            """
+            f"""
             WITH cur AS (
                 SELECT o.id, o.indicator_id, o.source_id, o.period, o.period_start, o.value
                 FROM current_observation o
                 JOIN indicator i ON i.id = o.indicator_id AND o.entity = i.default_entity
                 -- a cheap filter that drops other entities' figures before the join
-                WHERE o.entity IN (SELECT DISTINCT default_entity FROM indicator)
+                WHERE o.entity IN (SELECT DISTINCT default_entity FROM indicator) {only}
             ),
             pick AS (
                 SELECT indicator_id, source_id FROM cur
@@ -182,7 +185,7 @@ class ReadsMixin:
             QUALIFY row_number() OVER (PARTITION BY c.indicator_id ORDER BY c.period_start DESC, c.id DESC) <= ?
             ORDER BY c.indicator_id, c.period_start
             """,
-            [points],
+            ([] if indicator_ids is None else [list(indicator_ids)]) + [points],
         )
 
     # --- one indicator ---------------------------------------------------------------------------

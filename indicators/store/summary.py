@@ -23,6 +23,8 @@ Overview is never stale, only slower. Write paths need not know about it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 import pandas as pd
 
@@ -311,13 +313,15 @@ class SummaryMixin:
             """
         )
 
-    def _sparklines_from_summary(self, points: int) -> pd.DataFrame:
+    def _sparklines_from_summary(self, points: int, indicator_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        only = "" if indicator_ids is None else "WHERE list_contains(?::VARCHAR[], s.indicator_id)"
         return self.query_df(
-            """
+            f"""
             SELECT s.indicator_id, s.period, s.period_start, s.value
             FROM overview_spark s JOIN indicator i ON i.id = s.indicator_id AND i.default_entity = s.entity
+            {only}
             QUALIFY row_number() OVER (PARTITION BY s.indicator_id ORDER BY s.period_start DESC) <= ?
             ORDER BY s.indicator_id, s.period_start
             """,
-            [points],
+            ([] if indicator_ids is None else [list(indicator_ids)]) + [points],
         )
