@@ -1,24 +1,27 @@
 """The Overview's summary: a small derived copy of what the Overview reads, kept per store version.
 
 Reading the latest figure of every indicator out of ten million takes seconds; reading it out of one row per
-(indicator, entity, source) takes milliseconds. Three derived tables (created by the ``0003_overview_summary``
-migration) hold that:
+indicator takes milliseconds. Derived tables (created by the ``0003_overview_summary`` migration) hold that:
 
 - ``overview_group``: per indicator, entity, source and whether the figure carries a quote, the number of
   current figures, the newest period and recording time, and the figure that is newest there (by period,
   then recording time, then id), with its values. Splitting on the quote keeps the claim rule exact: a figure
-  is a claim when it has a quote and its source is a paper's (the source's kind is read live, never stored).
+  is a claim when it has a quote and its source is a paper's.
+- ``overview_indicator``: one row per indicator, ranked from the groups by the Overview's rule (counts, the
+  latest figure, the papers' latest claim); source titles are joined when read.
 - ``overview_spark``: the last ``SPARK_POINTS`` figures of each indicator's sparkline (its default entity,
   from the source with most figures there); ``overview_spark_state`` records which default entity each
   indicator's line was drawn for, so a changed default entity redraws it.
-- ``overview_summary_state``: the newest change (batch id) the summary includes.
+- ``overview_summary_state``: the newest change (batch id) the summary includes, and a fingerprint of what
+  else decides the ranking (indicators' default entities, sources' kinds), which change without new figures.
 
 The summary is a cache keyed on the latest change id: every write makes a batch and stamps each figure
 version it adds or supersedes with that batch (``batch_id``, ``superseded_batch``), so the figures touched
 since the summary was made are found from the observation table itself, however they were written. The
-Overview's reads bring it up to date first (only the touched groups are recomputed) and fall back to
-reading the observation table when it cannot be updated (a read-only store, a busy or full disk): the
-Overview is never stale, only slower. Write paths need not know about it.
+Overview's reads bring it up to date first (only the touched groups are recomputed: about 0.2 s after one
+edit in a store of 10 M figures, 3 s for a rebuild) and fall back to reading the observation table when it
+cannot be updated (a read-only store, a busy or full disk): the Overview is never stale, only slower. Write
+paths need not know about it, and an import does not pay for it.
 """
 
 from __future__ import annotations
