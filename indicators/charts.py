@@ -156,24 +156,24 @@ def _axes(figure: go.Figure, series: pd.DataFrame, *, log_scale: bool) -> None:
             figure.update_yaxes(range=[0, top * 1.5])
 
 
-# What "plotly_white" changes on a line without axes, legend or text: white backgrounds. Built once: setting
-# the whole "plotly_white" template copies it into every figure (40 ms a sparkline, most of the Overview's time).
-_SPARKLINE_TEMPLATE = go.layout.Template(layout={"plot_bgcolor": "white", "paper_bgcolor": "white"})
-
-
 def sparkline_figure(points: pd.DataFrame, colour: str = "#0C4076") -> go.Figure:
-    """A tiny line of the latest values, for an Overview tile (no axes, no hover). Built in one step: the
-    Overview draws up to 48 of these, and each update_layout() walks the figure again."""
+    """A tiny line of the latest values, for an Overview tile (no axes, no hover).
+
+    The Overview draws up to 48 of these, so the figure is built in one step from a fixed spec, without
+    plotly's validation (5 ms a figure, most of a large Overview's drawing time), and with what
+    "plotly_white" changes on a line without axes, legend or text (white backgrounds) instead of copying
+    that whole template into every figure (another 40 ms)."""
     return go.Figure(
         data=[
-            go.Scatter(
-                x=points["period_start"],
-                y=points["value"],
-                mode="lines+markers" if len(points) < 3 else "lines",
-                line={"color": colour, "width": 2},
-                marker={"size": 6},
-                hoverinfo="skip",
-            )
+            {
+                "type": "scatter",
+                "x": points["period_start"].to_numpy(),
+                "y": points["value"].to_numpy(dtype=float),
+                "mode": "lines+markers" if len(points) < 3 else "lines",
+                "line": {"color": colour, "width": 2},
+                "marker": {"size": 6},
+                "hoverinfo": "skip",
+            }
         ],
         layout={
             "height": 70,
@@ -181,8 +181,9 @@ def sparkline_figure(points: pd.DataFrame, colour: str = "#0C4076") -> go.Figure
             "xaxis": {"visible": False},
             "yaxis": {"visible": False},
             "showlegend": False,
-            "template": _SPARKLINE_TEMPLATE,
+            "template": {"layout": {"plot_bgcolor": "white", "paper_bgcolor": "white"}},
         },
+        _validate=False,
     )
 
 

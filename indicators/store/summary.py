@@ -270,8 +270,12 @@ class SummaryMixin:
         """Bring the Overview's summary up to the store's latest change; True when it is current (it may
         not be: a read-only store, or one that cannot be written just now; then the Overview reads the
         figures themselves). Does not count as a change of the store's data."""
+        token = self.version_token()  # taken first: a write after it changes the token, so is never missed
+        if getattr(self, "_summary_current_at", None) == token:
+            return True  # checked since the store last changed (the Overview reads twice per render)
         try:
             if self._summary_is_current():
+                self._summary_current_at = token
                 return True
         except duckdb.CatalogException:
             return False  # a store not yet migrated
