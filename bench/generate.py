@@ -134,6 +134,9 @@ def generate_store(path: Path, scale: Scale) -> Path:
         )
         con.execute("UPDATE batch SET added = ? WHERE id = ?", [scale.observations, batch_id])
     prepare(store)
+    # the rows above went in behind the product's back (bare SQL): bring the Overview's summary up to date, as
+    # the first look at the Overview after an import does (store/summary.py)
+    store.refresh_overview_summary()
     with store.cursor() as con:
         con.execute("CHECKPOINT")
     store.close()

@@ -157,26 +157,34 @@ def _axes(figure: go.Figure, series: pd.DataFrame, *, log_scale: bool) -> None:
 
 
 def sparkline_figure(points: pd.DataFrame, colour: str = "#0C4076") -> go.Figure:
-    """A tiny line of the latest values, for an Overview tile (no axes, no hover)."""
-    figure = go.Figure(
-        go.Scatter(
-            x=points["period_start"],
-            y=points["value"],
-            mode="lines+markers" if len(points) < 3 else "lines",
-            line={"color": colour, "width": 2},
-            marker={"size": 6},
-            hoverinfo="skip",
-        )
+    """A tiny line of the latest values, for an Overview tile (no axes, no hover).
+
+    The Overview draws up to 48 of these, so the figure is built in one step from a fixed spec, without
+    plotly's validation (5 ms a figure, most of a large Overview's drawing time), and with what
+    "plotly_white" changes on a line without axes, legend or text (white backgrounds) instead of copying
+    that whole template into every figure (another 40 ms)."""
+    return go.Figure(
+        data=[
+            {
+                "type": "scatter",
+                "x": points["period_start"].to_numpy(),
+                "y": points["value"].to_numpy(dtype=float),
+                "mode": "lines+markers" if len(points) < 3 else "lines",
+                "line": {"color": colour, "width": 2},
+                "marker": {"size": 6},
+                "hoverinfo": "skip",
+            }
+        ],
+        layout={
+            "height": 70,
+            "margin": {"l": 0, "r": 0, "t": 4, "b": 4},
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "showlegend": False,
+            "template": {"layout": {"plot_bgcolor": "white", "paper_bgcolor": "white"}},
+        },
+        _validate=False,
     )
-    figure.update_layout(
-        height=70,
-        margin={"l": 0, "r": 0, "t": 4, "b": 4},
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        showlegend=False,
-        template="plotly_white",
-    )
-    return figure
 
 
 # --- events, revisions and the image's own caption (the analysis layer) ------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 
 import pandas as pd
@@ -32,10 +33,31 @@ class Tile:
     observations: int
 
 
+_TILE_COLUMNS = (
+    "indicator_id",
+    "name",
+    "category",
+    "unit",
+    "value",
+    "qualifier",
+    "decimals",
+    "period",
+    "entity",
+    "source_title",
+    "latest_is_claim",
+    "claim_value",
+    "claim_qualifier",
+    "claim_period",
+    "observations",
+)
+
+
 def overview_tiles(overview: pd.DataFrame) -> dict[str, list[Tile]]:
     """Tiles grouped by category, in the order economy, security, people, politics."""
     grouped: dict[str, list[Tile]] = {category: [] for category in CATEGORIES}
-    for row in overview.itertuples():
+    # plain Python values column by column: itertuples() boxes every cell (slow with hundreds of indicators)
+    row_type = namedtuple("OverviewRow", _TILE_COLUMNS)
+    for row in map(row_type._make, zip(*(overview[column].tolist() for column in _TILE_COLUMNS), strict=True)):
         has_value = _present(row.value)
         latest = format_value(row.value, row.unit, row.qualifier, int(row.decimals)) if has_value else "no figures yet"
         has_claim = _present(row.claim_value)
@@ -156,7 +178,7 @@ def claim_check_captions(checks: pd.DataFrame, overview: pd.DataFrame) -> dict[s
     if checks.empty:
         return captions
     keyed = checks.set_index(["indicator_id", "entity", "claim_period"])
-    for row in overview.itertuples():
+    for row in overview[overview["claim_value"].notna()].itertuples():
         if not _present(row.claim_value):
             continue
         key = (row.indicator_id, row.claim_entity, row.claim_period)

@@ -19,6 +19,7 @@ from indicators.bootstrap import open_store
 from indicators.config import settings
 from indicators.models import Indicator
 from indicators.store import Store, StoreError
+from indicators.store.reads import SPARK_POINTS
 
 _UNDER_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("indicators_under_app", default=False)
 
@@ -101,8 +102,11 @@ def overview(store: Store) -> pd.DataFrame:
     return read(store, "overview")
 
 
-def sparklines(store: Store) -> pd.DataFrame:
-    return read(store, "sparklines")
+def sparklines(store: Store, indicator_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The Overview's sparkline points (of the indicators named, when named)."""
+    if indicator_ids is None:
+        return read(store, "sparklines")
+    return read(store, "sparklines", SPARK_POINTS, indicator_ids)
 
 
 def indicators(store: Store) -> list[Indicator]:

@@ -19,7 +19,6 @@ if overview.empty:
     st.info("The store holds no indicators yet. Run `python -m indicators init` to load the bundled figures.")
     st.stop()
 
-sparklines = webapp.sparklines(store)
 tiles_by_category, waiting = views.split_waiting(views.overview_tiles(overview))
 total = sum(len(tiles) for tiles in tiles_by_category.values())
 if total > views.TILE_LIMIT:
@@ -30,6 +29,8 @@ if total > views.TILE_LIMIT:
     st.caption(
         f"Showing {shown} of {total} indicators" + ("; refine the search to see others." if shown < total else ".")
     )
+shown_ids = tuple(tile.indicator_id for tiles in tiles_by_category.values() for tile in tiles)
+sparklines = dict(tuple(webapp.sparklines(store, shown_ids).groupby("indicator_id", sort=False)))  # id -> points
 checks = views.claim_check_captions(webapp.read(store, "claim_checks"), overview)
 for category, tiles in tiles_by_category.items():
     st.header(views.CATEGORY_TITLES.get(category, category.title()))
@@ -45,8 +46,8 @@ for category, tiles in tiles_by_category.items():
                 st.caption(f"The paper said: {webapp.md(tile.claim)} ({webapp.md(tile.claim_period)})")
             if tile.indicator_id in checks:
                 st.caption(f"Official statistics: {webapp.md(checks[tile.indicator_id])}")
-            points = sparklines[sparklines["indicator_id"] == tile.indicator_id]
-            if len(points) > 1:
+            points = sparklines.get(tile.indicator_id)
+            if points is not None and len(points) > 1:
                 st.plotly_chart(
                     sparkline_figure(points),
                     config={"displayModeBar": False, "staticPlot": True},

@@ -194,7 +194,7 @@ def test_an_old_store_gets_the_event_table_when_it_is_opened(tmp_path):
         schema.ensure_migration_table(con)
         schema._initial(con)
         con.execute("INSERT INTO schema_migration VALUES ('0001_initial', now())")
-    assert old.migrate() == ["0002_events"]
+    assert old.migrate()[0] == "0002_events"  # then any later migrations
     prepare(old)
     assert len(old.events()) >= 8
     old.close()

@@ -128,3 +128,114 @@ def test_a_write_is_never_hidden_by_a_cached_read(app, store_path):
     texts = [m.value for m in at.markdown]
     assert "### 4\\.6 %" in texts
     assert "### 3\\.8 % ★" not in texts
+
+
+# --- the Overview's summary (store/summary.py) follows every kind of write ---------------------------------
+
+
+def _assert_overview_is_current(store: Store) -> None:
+    """The Overview as read from its summary equals the Overview read from the figures, and the pandas rule."""
+    from_summary = store.overview()
+    assert store.refresh_overview_summary()  # it was read from the summary, not from the figures
+    pd.testing.assert_frame_equal(from_summary, store._overview_from_figures())
+    expected = _expected_overview(store)
+    got = from_summary.set_index("indicator_id")
+    got = got[got["observations"] > 0]
+    assert set(got.index) == set(expected.index)
+    for column in ("entity", "period", "value", "source_id", "observations", "source_count"):
+        assert got[column].tolist() == expected.loc[got.index, column].tolist(), column
+    ordered = ["indicator_id", "period_start", "period", "value"]
+    lines = store.sparklines().sort_values(ordered, ignore_index=True)
+    assert lines.equals(store._sparklines_from_figures().sort_values(ordered, ignore_index=True))
+
+
+def test_the_overview_summary_follows_writes_edits_deletions_undo_restore_and_imports(tmp_path):
+    from indicators.bulkload import import_csv
+    from indicators.ingest import Options, commit_upload, plan_upload, read_upload
+    from indicators.models import Observation
+    from indicators.snapshot import apply_restore, build_snapshot, plan_restore, read_archive
+
+    store = prepare(Store())
+    store.upsert_catalog([OFFICIAL, OTHER], _generated_indicators()[:6])
+    generated = [f"gen_{n:02d}" for n in range(6)]
+    _write(store, _figures(generated, range(2000, 2010), seed=4, source="wdi_test"), "download")
+    _assert_overview_is_current(store)
+    snapshot = build_snapshot(store).data
+
+    # an analyst corrects the newest figure of an indicator whose usual entity has figures, then deletes it
+    newest = store.overview().set_index("indicator_id").loc["gen_01"]
+    figure = Observation(
+        indicator_id="gen_01", entity=newest["entity"], period="2009", value=12.5, source_id="wdi_test"
+    )
+    store.save_observation(figure, who="analyst", reason="typo")
+    _assert_overview_is_current(store)
+    assert store.overview().set_index("indicator_id").loc["gen_01", "value"] == 12.5
+    deletion = store.delete_observation("gen_01", newest["entity"], "2009", "wdi_test", who="analyst", reason="wrong")
+    _assert_overview_is_current(store)
+    assert store.overview().set_index("indicator_id").loc["gen_01", "period"] == "2008"
+
+    # undoing the deletion brings the corrected figure back
+    store.undo_batch(deletion.batch_id, who="analyst", reason="it was right")
+    _assert_overview_is_current(store)
+    assert store.overview().set_index("indicator_id").loc["gen_01", "value"] == 12.5
+
+    # a newer year through both import paths: the Upload page's pipeline and the bulk CSV loader
+    newer = _figures(generated[:3], range(2010, 2012), seed=5, source="imf_test")
+    parsed = read_upload(newer.to_csv(index=False).encode(), "newer.csv", Options())
+    commit_upload(store, plan_upload(store, parsed), who="analyst", reason="newer years")
+    _assert_overview_is_current(store)
+    bulk = tmp_path / "bulk.csv"
+    _figures(generated[3:], range(2010, 2013), seed=6, source="wdi_test").to_csv(bulk, index=False)
+    import_csv(store, bulk, who="analyst", reason="bulk")
+    _assert_overview_is_current(store)
+    assert store.overview().set_index("indicator_id").loc["gen_05", "period"] == "2012"
+
+    # the indicator's usual entity and a source's kind change without any new figure
+    changed = _generated_indicators()[0].model_copy(update={"default_entity": ENTITIES[7]})
+    store.upsert_catalog([OTHER.model_copy(update={"kind": "paper"})], [changed])
+    _assert_overview_is_current(store)
+    assert store.overview().set_index("indicator_id").loc["gen_00", "entity"] == ENTITIES[7]
+
+    # restoring the first snapshot (replace) takes the store back to it
+    apply_restore(store, plan_restore(store, read_archive(snapshot, name="s.zip"), "replace"), who="analyst")
+    _assert_overview_is_current(store)
+    assert store.overview().set_index("indicator_id").loc["gen_05", "period"] == "2009"
+
+
+def test_a_read_only_dashboard_reads_the_figures_when_the_summary_is_behind(tmp_path):
+    path = tmp_path / "store.duckdb"
+    writer = prepare(Store(path, idle_release=0))
+    writer.refresh_overview_summary()
+    _write(
+        writer,
+        pd.DataFrame({"indicator": ["gdp_growth"], "entity": ["SRB"], "period": ["2026"], "value": ["5.1"]}).assign(
+            source="pupin_2024"
+        ),
+        "newer figure",
+    )
+    writer.close()  # nobody has looked at the Overview since the write: its summary is one change behind
+
+    reader = Store(path, read_only=True)
+    assert not reader.refresh_overview_summary()
+    overview = reader.overview().set_index("indicator_id")
+    assert overview.loc["gdp_growth", "value"] == 5.1 and overview.loc["gdp_growth", "period"] == "2026"
+    assert not reader.sparklines().empty
+    reader.close()
+
+
+def test_a_store_from_before_the_summary_gets_it_built_from_its_figures(tmp_path):
+    path = tmp_path / "old.duckdb"
+    store = prepare(Store(path, idle_release=0))
+    before = store.overview()
+    with store.transaction() as con:  # as an older release left it: no summary tables, schema 2
+        for table in ("overview_group", "overview_spark", "overview_spark_state", "overview_indicator"):
+            con.execute(f"DROP TABLE {table}")
+        con.execute("DROP TABLE overview_summary_state")
+        con.execute("DELETE FROM schema_migration WHERE name = '0003_overview_summary'")
+    store.close()
+
+    upgraded = Store(path, idle_release=0)
+    assert "0003_overview_summary" in upgraded.migrate()
+    assert upgraded._summary_is_current()
+    pd.testing.assert_frame_equal(upgraded.overview(), before)
+    upgraded.close()

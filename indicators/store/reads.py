@@ -12,6 +12,25 @@ from indicators.models import Indicator
 # A figure is one of the papers' claims when it carries a quote and its source is a paper or a source a
 # paper cites. Used by every query that marks claims, so the rule lives here once.
 IS_CLAIM_SQL = "(o.quote IS NOT NULL AND s.kind IN ('paper', 'cited'))"
+SPARK_POINTS = 40  # an Overview sparkline's length (the summary keeps this many points per indicator)
+
+# The Overview's last step, shared by its two ways of finding the figures (CTEs ``latest``, ``claim``, ``counts``).
+OVERVIEW_SELECT = """
+    SELECT i.id AS indicator_id, i.name, i.unit, i.category, i.decimals, i.default_entity,
+           i.benchmark_value, i.benchmark_label, i.release_cycle_months,
+           coalesce(c.observations, 0) AS observations, c.entity_count, c.source_count, c.last_recorded,
+           l.entity, l.period, l.period_start, l.value, l.qualifier, l.source_id, l.source_title,
+           l.is_claim AS latest_is_claim,
+           cl.period AS claim_period, cl.value AS claim_value, cl.qualifier AS claim_qualifier,
+           cl.entity AS claim_entity, cl.quote AS claim_quote, cl.source_id AS claim_source_id,
+           cl.source_title AS claim_source_title
+    FROM indicator i
+    LEFT JOIN latest l ON l.indicator_id = i.id
+    LEFT JOIN claim cl ON cl.indicator_id = i.id
+    LEFT JOIN counts c ON c.indicator_id = i.id
+    ORDER BY CASE i.category WHEN 'economy' THEN 0 WHEN 'security' THEN 1 WHEN 'people' THEN 2 ELSE 3 END,
+             i.name
+"""
 
 _INDICATOR_COLUMNS = (
     "id, name, unit, category, description, min_value, max_value, decimals, default_entity, "
@@ -75,8 +94,15 @@ class ReadsMixin:
         """One row per indicator: its latest figure (default entity first, newest period, official
         statistics before a paper's claim of the same period) and the papers' latest claim beside it.
 
-        Built for ten million figures: one aggregate pass per (indicator, entity, source) finds where each
-        latest figure can be, then only those few rows are read and ranked (no window over the whole table)."""
+        Read from the Overview's summary (store/summary.py), brought up to date first; from the figures
+        themselves when the summary cannot be (a read-only store whose summary is behind)."""
+        if self.refresh_overview_summary():
+            return self._overview_from_summary()
+        return self._overview_from_figures()
+
+    def _overview_from_figures(self) -> pd.DataFrame:
+        """``overview()`` read from the figures: one aggregate pass per (indicator, entity, source) finds
+        where each latest figure can be, then only those few rows are read and ranked."""
         return self.query_df(
             f"""
             WITH groups AS (
@@ -124,34 +150,29 @@ class ReadsMixin:
                 QUALIFY row_number() OVER (PARTITION BY o.indicator_id
                     ORDER BY (o.entity = i.default_entity) DESC, o.period_start DESC, o.recorded_at DESC, o.id DESC) = 1
             )
-            SELECT i.id AS indicator_id, i.name, i.unit, i.category, i.decimals, i.default_entity,
-                   i.benchmark_value, i.benchmark_label, i.release_cycle_months,
-                   coalesce(c.observations, 0) AS observations, c.entity_count, c.source_count, c.last_recorded,
-                   l.entity, l.period, l.period_start, l.value, l.qualifier, l.source_id, l.source_title,
-                   l.is_claim AS latest_is_claim,
-                   cl.period AS claim_period, cl.value AS claim_value, cl.qualifier AS claim_qualifier,
-                   cl.entity AS claim_entity, cl.quote AS claim_quote, cl.source_id AS claim_source_id,
-                   cl.source_title AS claim_source_title
-            FROM indicator i
-            LEFT JOIN latest l ON l.indicator_id = i.id
-            LEFT JOIN claim cl ON cl.indicator_id = i.id
-            LEFT JOIN counts c ON c.indicator_id = i.id
-            ORDER BY CASE i.category WHEN 'economy' THEN 0 WHEN 'security' THEN 1 WHEN 'people' THEN 2 ELSE 3 END,
-                     i.name
+            {OVERVIEW_SELECT}
             """
         )
 
-    def sparklines(self, points: int = 40) -> pd.DataFrame:
-        """For each indicator, the last ``points`` values of its default entity from one source: the
-        source with the most figures (a sparkline never mixes two sources' values in one line)."""
+    def sparklines(self, points: int = SPARK_POINTS, indicator_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """For each indicator (or those named), the last ``points`` values of its default entity from one
+        source: the source with the most figures (a sparkline never mixes two sources' values in one line)."""
+        if points <= SPARK_POINTS and self.refresh_overview_summary():
+            return self._sparklines_from_summary(points, indicator_ids)
+        return self._sparklines_from_figures(points, indicator_ids)
+
+    def _sparklines_from_figures(
+        self, points: int = SPARK_POINTS, indicator_ids: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        only = "" if indicator_ids is None else "AND list_contains(?::VARCHAR[], o.indicator_id)"
         return self.query_df(
-            """
+            f"""
             WITH cur AS (
-                SELECT o.indicator_id, o.source_id, o.period, o.period_start, o.value
+                SELECT o.id, o.indicator_id, o.source_id, o.period, o.period_start, o.value
                 FROM current_observation o
                 JOIN indicator i ON i.id = o.indicator_id AND o.entity = i.default_entity
                 -- a cheap filter that drops other entities' figures before the join
-                WHERE o.entity IN (SELECT DISTINCT default_entity FROM indicator)
+                WHERE o.entity IN (SELECT DISTINCT default_entity FROM indicator) {only}
             ),
             pick AS (
                 SELECT indicator_id, source_id FROM cur
@@ -161,10 +182,10 @@ class ReadsMixin:
             )
             SELECT c.indicator_id, c.period, c.period_start, c.value
             FROM cur c JOIN pick p USING (indicator_id, source_id)
-            QUALIFY row_number() OVER (PARTITION BY c.indicator_id ORDER BY c.period_start DESC) <= ?
+            QUALIFY row_number() OVER (PARTITION BY c.indicator_id ORDER BY c.period_start DESC, c.id DESC) <= ?
             ORDER BY c.indicator_id, c.period_start
             """,
-            [points],
+            ([] if indicator_ids is None else [list(indicator_ids)]) + [points],
         )
 
     # --- one indicator ---------------------------------------------------------------------------

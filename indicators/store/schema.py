@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import duckdb
 
+from indicators.store.summary import create_summary_tables
+
 Migration = tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]
 
 
@@ -173,6 +175,7 @@ def _events(con: duckdb.DuckDBPyConnection) -> None:
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _initial),
     ("0002_events", _events),
+    ("0003_overview_summary", create_summary_tables),  # store/summary.py: what the Overview reads
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
