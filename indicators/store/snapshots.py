@@ -97,6 +97,12 @@ _OBSERVATION_CSV = [
     ("text", "o.quote", "quote"),
     ("text", "o.note", "note"),
 ]
+# the same columns read back from observations.parquet (our CSV column names); a single Parquet file is read
+# in its order (DuckDB preserves insertion order), which is the export's sort order
+_PARQUET_CSV = [
+    ("text" if name != "value" else "number", f"p.{name}", name)
+    for name in ("indicator", "entity", "period", "value", "unit", "qualifier", "source", "quote", "note")
+]
 _CHANGES_CSV = [
     ("plain", "c.batch_id", "batch_id"),
     ("text", "c.kind", "kind"),
@@ -155,16 +161,15 @@ class SnapshotsMixin:
         return self.query_df(
             f"""
             WITH cur AS (SELECT o.* FROM current_observation o WHERE {where}),
-            latest AS (
-                SELECT * FROM cur
-                QUALIFY row_number() OVER (PARTITION BY indicator_id
-                    ORDER BY period_start DESC, entity, source_id) = 1
-            ),
             agg AS (
                 SELECT indicator_id, count(*) AS figures, count(DISTINCT entity) AS entities,
                        count(DISTINCT source_id) AS sources, arg_min(period, period_start) AS first_period,
-                       arg_max(period, period_start) AS last_period
+                       arg_max(period, period_start) AS last_period, max(period_start) AS newest
                 FROM cur GROUP BY indicator_id
+            ),
+            latest AS (  -- only the figures of each indicator's newest period are ranked, not all of them
+                SELECT c.* FROM cur c JOIN agg a ON a.indicator_id = c.indicator_id AND c.period_start = a.newest
+                QUALIFY row_number() OVER (PARTITION BY c.indicator_id ORDER BY c.entity, c.source_id) = 1
             )
             SELECT a.indicator_id AS indicator, a.figures, a.entities, a.sources, a.first_period, a.last_period,
                    l.entity AS latest_entity, l.period AS latest_period, l.value AS latest_value,
@@ -175,9 +180,15 @@ class SnapshotsMixin:
             params,
         )
 
-    def snapshot_csv(self, path: Path, scope: Scope = ALL) -> int:
+    def snapshot_csv(self, path: Path, scope: Scope = ALL, *, parquet: Path | None = None) -> int:
         """observations.csv written by DuckDB, byte for byte what ``csvformat.observations_csv`` writes for
-        ``snapshot_observations`` (tested), at DuckDB's speed for large stores."""
+        ``snapshot_observations`` (tested), at DuckDB's speed for large stores. With ``parquet`` (the file
+        ``snapshot_parquet`` just wrote for the same scope) the rows are read from it, already joined and
+        sorted, instead of querying the store a second time."""
+        if parquet is not None:
+            columns, column_params = _csv_columns(_PARQUET_CSV)
+            select = f"SELECT {columns} FROM read_parquet('{_quoted_path(parquet)}') p"
+            return self._copy(select, path, "FORMAT csv, HEADER", column_params)
         where, params = scope.where()
         columns, column_params = _csv_columns(_OBSERVATION_CSV)
         select = (
