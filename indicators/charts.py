@@ -47,15 +47,23 @@ def _has_text(value: object) -> bool:
 
 
 def _hover_rows(frame: pd.DataFrame, indicator: Indicator) -> list[list[str]]:
+    # Sources, quotes and entity names repeat from point to point: each distinct text is escaped and wrapped
+    # once (a chart of 2,000 points spent most of its time re-wrapping the same source title).
+    cache: dict[tuple[object, int | None], str] = {}
+
+    def text(value: object, width: int | None = None) -> str:
+        key = (value, width)
+        if key not in cache:
+            cache[key] = safe_text(value, width=width)
+        return cache[key]
+
     return [
         [
             safe_text(row.period),
             safe_text(format_value(row.value, indicator.unit, row.qualifier, indicator.decimals)),
-            safe_text(row.source_title, width=70),
-            safe_text(
-                f"“{row.quote}”" if _has_text(row.quote) else (row.note if _has_text(row.note) else ""), width=70
-            ),
-            safe_text(row.entity_name),
+            text(row.source_title, width=70),
+            text(f"“{row.quote}”" if _has_text(row.quote) else (row.note if _has_text(row.note) else ""), width=70),
+            text(row.entity_name),
         ]
         for row in frame.itertuples()
     ]
@@ -73,10 +81,14 @@ def indicator_figure(
     *,
     log_scale: bool = False,
     show_benchmark: bool = True,
+    template: str | None = "plotly_white",
 ) -> go.Figure:
     """One indicator over time: a line per entity and per source (two sources' values are never joined
-    into one line), the papers' figures marked as claims (stars), the benchmark as a dashed line."""
-    figure = go.Figure()
+    into one line), the papers' figures marked as claims (stars), the benchmark as a dashed line.
+    ``template=None`` leaves the template out (the snapshot report sets it once for all its charts: copying
+    it into every figure was most of the time of a report with many charts)."""
+    # The template is given at construction: plotly otherwise copies its default one in, then ours over it.
+    figure = go.Figure(layout={"template": template if template is not None else {}})
     unit_label = UNITS[indicator.unit].label if indicator.unit in UNITS else indicator.unit
     if series.empty:
         figure.add_annotation(
@@ -131,7 +143,6 @@ def indicator_figure(
         hovermode="closest",
         legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0},
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        template="plotly_white",
     )
     return figure
 

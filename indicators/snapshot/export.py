@@ -24,7 +24,7 @@ from indicators.progress import ProgressCallback, Stages
 from indicators.snapshot.archive import FORMAT, FORMAT_VERSION, MANIFEST, MEMBERS
 from indicators.snapshot.filters import Filters
 from indicators.snapshot.readme import readme_text, workbook_readme
-from indicators.snapshot.report import build_report
+from indicators.snapshot.report import build_report, report_charts
 from indicators.snapshot.workbook import WORKBOOK_ROW_LIMIT, build_workbook
 from indicators.store import Store
 from indicators.store.schema import SCHEMA_VERSION
@@ -35,9 +35,9 @@ _CHUNK = 1024 * 1024
 # Rough shares of an export's time as seen from the calling thread (1 M figures), for a progress bar.
 EXPORT_STAGES = (
     ("catalog", 1),
-    ("changes", 3),
-    ("workbook", 1),
     ("report", 2),
+    ("changes", 2),
+    ("workbook", 1),
     ("observations", 2),
     ("zip", 2),
     ("checksum", 0.5),
@@ -182,6 +182,9 @@ def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, qu
     queue.put(("indicators.csv", table_csv(indicator_table)))
     queue.put(("sources.csv", table_csv(source_table)))
     observation_count = int(summary["figures"].sum()) if not summary.empty else 0
+    # the charts first: they do not need the change log's count, which DuckDB is still writing
+    stages.start("report")
+    charts = report_charts(store, scope=scope, figures=observation_count, indicators=indicator_table)
     stages.start("changes")
     counts = {
         "observations": observation_count,
@@ -214,7 +217,6 @@ def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, qu
         else:
             omitted[name] = counts[name]
     queue.put(("snapshot.xlsx", build_workbook(sheets, omitted, workbook_readme(describe))))
-    stages.start("report")
     report, report_limited = build_report(
         store,
         scope=scope,
@@ -224,6 +226,7 @@ def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, qu
         sources=source_table,
         title=title,
         header_lines=describe,
+        charts=charts,
     )
     queue.put(("report.html", report))
     readme = readme_text(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.csvformat import FORMULA_PATTERN
+from indicators.csvformat import FORMULA_PATTERN, FORMULA_PREFIXES
 from indicators.models import Indicator, Source
 from indicators.store.writes import KEY, WriteResult, _incoming_frame
 
@@ -60,12 +60,15 @@ _OBSERVATION_SELECT = """
 """
 
 
+# the code points a risky cell can start with: a formula character, or apostrophes before one
+_FIRST_CODES = ", ".join(str(ord(character)) for character in (*FORMULA_PREFIXES, "'"))
+
+
 def _text(expression: str, name: str) -> tuple[str, list]:
     """A text column made safe for a spreadsheet, as ``csvformat.neutralise_formulas`` does it."""
-    return f"CASE WHEN regexp_matches({expression}, ?) THEN ? || {expression} ELSE {expression} END AS {name}", [
-        FORMULA_PATTERN,
-        "'",
-    ]
+    # the first character is checked first (cheap), the pattern only for the rare text that starts like one
+    risky = f"ascii({expression}) IN ({_FIRST_CODES}) AND regexp_matches({expression}, ?)"
+    return f"CASE WHEN {risky} THEN ? || {expression} ELSE {expression} END AS {name}", [FORMULA_PATTERN, "'"]
 
 
 def _number(expression: str, name: str) -> str:
