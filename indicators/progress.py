@@ -39,6 +39,18 @@ class Stages:
         self._report(1.0, message)
 
 
+def scaled(callback: ProgressCallback | None, start: float, end: float) -> ProgressCallback | None:
+    """A callback for one step of a longer piece of work: its 0..1 becomes ``start``..``end`` of the whole
+    (a restore is: read the archive, plan, apply)."""
+    if callback is None:
+        return None
+
+    def report(fraction: float, message: str) -> None:
+        callback(start + (end - start) * fraction, message)
+
+    return report
+
+
 def stderr_progress(label: str, stream=None) -> ProgressCallback:
     """A callback for the command line: one line per stage on stderr (stdout stays for the command's
     output, e.g. the CSV of ``diff``), like ``export:  40% report``."""
