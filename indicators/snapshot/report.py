@@ -15,7 +15,7 @@ import plotly.io as pio
 from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
-from indicators.charts import indicator_figure
+from indicators.charts import indicator_spec
 from indicators.periods import parse_period
 from indicators.store import Scope, Store
 from indicators.units import format_value
@@ -119,7 +119,7 @@ def report_charts(store: Store, *, scope: Scope, figures: int, indicators: pd.Da
             notes.append(f"This chart shows the latest {CHART_POINT_LIMIT:,} of {len(series):,} figures.")
             cutoff = series["period_start"].sort_values().iloc[-CHART_POINT_LIMIT]
             series = series[series["period_start"] >= cutoff]
-        figure = indicator_figure(series, indicator, template=None)
+        figure = indicator_spec(series, indicator, plain=True)
         note = "".join(f"<p class='note'>{_text(text)}</p>" for text in notes)
         charts.append(f"<div class='chart'>{_chart(figure, len(charts))}{note}</div>")
     return charts
@@ -147,16 +147,14 @@ def _script_json(value) -> str:
     return to_json_plotly(value).replace("</", "<\\/")
 
 
-def _chart(figure, number: int) -> str:
+def _chart(spec: dict, number: int) -> str:
     """One chart: a div and the call that draws it, with the template the page defines once (the same
     markup as plotly's ``to_html``, without a copy of the template per chart)."""
-    spec = figure.to_plotly_json()
-    layout = {key: value for key, value in spec["layout"].items() if key != "template"}
     div = f"chart-{number}"
     return (
         f"<div id='{div}' class='plotly-graph-div' style='height:450px; width:100%;'></div>"
         f"<script>Plotly.newPlot('{div}', {_script_json(spec['data'])}, "
-        f"Object.assign({{template: REPORT_TEMPLATE}}, {_script_json(layout)}), {{responsive: true}});"
+        f"Object.assign({{template: REPORT_TEMPLATE}}, {_script_json(spec['layout'])}), {{responsive: true}});"
         "</script>"
     )
 
