@@ -57,15 +57,17 @@ def _hover_rows(frame: pd.DataFrame, indicator: Indicator) -> list[list[str]]:
             cache[key] = safe_text(value, width=width)
         return cache[key]
 
+    names = ("period", "value", "qualifier", "source_title", "quote", "note", "entity_name")
+    columns = [frame[name].tolist() for name in names]
     return [
         [
-            safe_text(row.period),
-            safe_text(format_value(row.value, indicator.unit, row.qualifier, indicator.decimals)),
-            text(row.source_title, width=70),
-            text(f"“{row.quote}”" if _has_text(row.quote) else (row.note if _has_text(row.note) else ""), width=70),
-            text(row.entity_name),
+            safe_text(period),
+            safe_text(format_value(value, indicator.unit, qualifier, indicator.decimals)),
+            text(source_title, width=70),
+            text(f"“{quote}”" if _has_text(quote) else (note if _has_text(note) else ""), width=70),
+            text(entity_name),
         ]
-        for row in frame.itertuples()
+        for period, value, qualifier, source_title, quote, note, entity_name in zip(*columns, strict=True)
     ]
 
 

@@ -103,13 +103,19 @@ def report_charts(store: Store, *, scope: Scope, figures: int, indicators: pd.Da
     """The report's charts, one ``<div>`` each, in the order of ``indicators``."""
     limited = figures > REPORT_FULL_LIMIT
     catalog = {indicator.id: indicator for indicator in store.indicators()}  # one query, not one per chart
+    # a large snapshot charts one entity per indicator: all of them read in one query
+    chosen = dict(tuple(store.snapshot_chart_series(scope).groupby("indicator_id", sort=False))) if limited else {}
     charts: list[str] = []
     for indicator_id in indicators["id"]:
         indicator = catalog.get(indicator_id)
         if indicator is None:
             continue
-        entities, left_out, series = _chart_series(store, indicator_id, indicator.default_entity, scope, limited)
-        series = _in_period_range(series, scope)
+        if limited:
+            entities, left_out = [], 0
+            series = chosen.get(indicator_id, pd.DataFrame())
+        else:
+            entities, left_out = _chart_entities(store, indicator_id, indicator.default_entity, scope, limited)
+            series = _in_period_range(store.series(indicator_id, entities), scope)
         if series.empty:
             continue
         notes = []
@@ -123,19 +129,6 @@ def report_charts(store: Store, *, scope: Scope, figures: int, indicators: pd.Da
         note = "".join(f"<p class='note'>{_text(text)}</p>" for text in notes)
         charts.append(f"<div class='chart'>{_chart(figure, len(charts))}{note}</div>")
     return charts
-
-
-def _chart_series(
-    store: Store, indicator_id: str, default_entity: str, scope: Scope, limited: bool
-) -> tuple[list[str], int, pd.DataFrame]:
-    """The entities one chart draws, how many of the indicator's entities it leaves out, and the series."""
-    if limited and (not scope.entities or default_entity in scope.entities):
-        # a large snapshot charts the usual entity: read it directly (no count over every entity first)
-        series = store.series(indicator_id, [default_entity])
-        if not series.empty:
-            return [default_entity], 0, series
-    entities, left_out = _chart_entities(store, indicator_id, default_entity, scope, limited)
-    return entities, left_out, store.series(indicator_id, entities)
 
 
 def _template_json() -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from indicators.csvformat import FORMULA_PATTERN, FORMULA_PREFIXES
 from indicators.models import Indicator, Source
+from indicators.store.reads import IS_CLAIM_SQL
 from indicators.store.writes import KEY, WriteResult, _incoming_frame
 
 
@@ -223,6 +224,34 @@ class SnapshotsMixin:
         """Write the scope's current observations (our CSV columns) to a Parquet file; returns rows."""
         where, params = scope.where()
         return self._copy(_OBSERVATION_SELECT.format(where=where), path, "FORMAT parquet, COMPRESSION zstd", params)
+
+    def snapshot_chart_series(self, scope: Scope = ALL) -> pd.DataFrame:
+        """For a large snapshot's report, in one query: the figures of one entity per indicator within the
+        scope (the indicator's usual entity, else the one with the most figures), with the columns of
+        ``Store.series``, sorted by indicator, entity, source and period."""
+        where, params = scope.where()
+        return self.query_df(
+            f"""
+            WITH cur AS (SELECT o.* FROM current_observation o WHERE {where}),
+            chosen AS (
+                SELECT c.indicator_id, c.entity
+                FROM (SELECT indicator_id, entity, count(*) AS figures FROM cur GROUP BY ALL) c
+                JOIN indicator i ON i.id = c.indicator_id
+                QUALIFY row_number() OVER (PARTITION BY c.indicator_id
+                    ORDER BY (c.entity = i.default_entity) DESC, c.figures DESC, c.entity) = 1
+            )
+            SELECT o.id, o.indicator_id, o.entity, coalesce(e.name, o.entity) AS entity_name,
+                   o.period, o.period_start, o.value, o.qualifier, o.source_id,
+                   coalesce(s.title, o.source_id) AS source_title, s.kind AS source_kind, s.cited_in,
+                   o.quote, o.note, o.recorded_at, o.recorded_by, o.batch_id, {IS_CLAIM_SQL} AS is_claim
+            FROM cur o
+            JOIN chosen USING (indicator_id, entity)
+            LEFT JOIN source s ON s.id = o.source_id
+            LEFT JOIN entity e ON e.code = o.entity
+            ORDER BY o.indicator_id, o.entity, o.source_id, o.period_start
+            """,
+            params,
+        )
 
     def snapshot_indicators(self, scope: Scope = ALL) -> pd.DataFrame:
         """The indicators a snapshot describes: all, or the chosen ones."""
