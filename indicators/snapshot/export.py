@@ -106,9 +106,12 @@ def write_snapshot(
         folder = Path(folder)
         changes = duckdb_writes.submit(store.snapshot_changes_csv, folder / "changes.csv", scope)
         parquet = duckdb_writes.submit(store.snapshot_parquet, folder / "observations.parquet", scope)
-        figures = duckdb_writes.submit(
-            store.snapshot_csv, folder / "observations.csv", scope, parquet=folder / "observations.parquet"
-        )
+
+        def write_figures() -> int:
+            parquet.result()  # the CSV is read from the Parquet file
+            return store.snapshot_csv(folder / "observations.csv", scope, parquet=folder / "observations.parquet")
+
+        figures = duckdb_writes.submit(write_figures)
         queue: Queue = Queue()
         for name, written in (
             ("changes.csv", changes),
