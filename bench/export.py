@@ -7,9 +7,10 @@ it on daily figures (10 indicators x 100 entities x ~1,000 days), the shape with
 
     PYTHONPATH=$PWD python bench/export.py [--rows 1000000] [--repeat 3]
 
-The snapshot does more than the bare copies: our CSV format via pandas (formulas neutralised), the change log
-as CSV, the catalog, a zip with SHA-256 checksums, the workbook (observation and change sheets left out above
-10,000 rows) and the report (charts of each indicator's usual entity above 20,000 figures).
+The snapshot does more than the bare copies: our CSV format (formulas neutralised and numbers as %.15g, in
+DuckDB's SQL), the change log as CSV (as many rows as figures here), the catalog, a zip with a SHA-256 of
+every member, the workbook (observation and change sheets left out above 10,000 rows) and the report (a chart
+of each indicator's usual entity above 20,000 figures).
 """
 
 from __future__ import annotations
