@@ -123,9 +123,10 @@ def write_snapshot(
         zipped = zipping.submit(_zip_members, archive, queue, at)
         try:
             try:
-                manifest = _small_members(store, filters, scope, at, stages, queue, figures=figures, changes=changes)
+                manifest = _small_members(store, filters, scope, at, stages, queue, changes=changes)
                 stages.start("observations")
-                figures.result()
+                # the rows DuckDB wrote (the same as the summary's count unless a write came in between)
+                manifest["counts"]["observations"] = figures.result()
                 parquet.result()
             finally:
                 queue.put(None)  # no more members: the zip worker stops after the ones it has
@@ -176,7 +177,7 @@ def _zip_members(archive: zipfile.ZipFile, queue: Queue, at: dt.datetime) -> dic
     return checksums
 
 
-def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, queue: Queue, *, figures, changes):
+def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, queue: Queue, *, changes):
     """The catalog, workbook, report and README (built here while DuckDB writes the big members); returns the
     manifest without its member list."""
     indicator_table = store.snapshot_indicators(scope)
