@@ -14,6 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.export import bench_export
 from bench.generate import Scale, quiet_connect, write_import_csv
 from bench.timing import Outcome, paired, timed
 
@@ -416,4 +417,5 @@ CASES = {
     "series": bench_series,
     "memory": bench_memory,
     "coldstart": bench_cold_start,
+    "export": bench_export,
 }

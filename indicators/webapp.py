@@ -115,3 +115,9 @@ def indicators(store: Store) -> list[Indicator]:
 
 def series(store: Store, indicator_id: str, entities: tuple[str, ...] = ()) -> pd.DataFrame:
     return read(store, "series", indicator_id, entities or None)
+
+
+def progress_bar(bar, label: str):
+    """A progress callback (``indicators.progress``) that moves ``bar``, an ``st.progress`` element, and says
+    which stage is running: ``Building the snapshot: report``."""
+    return lambda fraction, stage: bar.progress(min(1.0, max(0.0, fraction)), text=f"{label}: {md(stage)}")

@@ -7,6 +7,7 @@ from indicators import webapp
 from indicators.access import current_editor
 from indicators.config import settings
 from indicators.periods import PeriodError
+from indicators.progress import scaled
 from indicators.snapshot import (
     ArchiveError,
     Filters,
@@ -21,6 +22,7 @@ from indicators.snapshot import (
 from indicators.snapshot.export import save_snapshot
 
 webapp.page_needs_app()
+
 
 store = webapp.current_store()
 config = settings()
@@ -51,8 +53,10 @@ with export_tab:
         except (PeriodError, ValueError) as error:
             st.error(f"Filters: {error}")
         else:
-            with st.spinner("Building the snapshot…"):
-                snapshot = webapp.guarded(build_snapshot, store, filters)
+            bar = st.progress(0.0, text="Building the snapshot…")
+            snapshot = webapp.guarded(
+                build_snapshot, store, filters, progress=webapp.progress_bar(bar, "Building the snapshot")
+            )
             saved = save_snapshot(snapshot, config.snapshots_dir) if editor else None
             st.session_state["snapshot"] = (snapshot.filename, snapshot.data, snapshot.manifest, saved)
     if "snapshot" in st.session_state:
@@ -115,10 +119,14 @@ with restore_tab:
             if len(data) > config.max_upload_mb * 1024 * 1024:
                 st.error(f"The file is larger than {config.max_upload_mb} MB; restore it with the command line.")
             else:
+                bar = st.progress(0.0, text="Checking the snapshot: paths, sizes, checksums")
+                report = webapp.progress_bar(bar, "Checking the snapshot")
                 try:
-                    plan = plan_restore(store, read_archive(data, name=upload.name), mode)
+                    archive = read_archive(data, name=upload.name)
+                    plan = plan_restore(store, archive, mode, progress=scaled(report, 0.4, 1.0))
                 except ArchiveError as error:
                     st.error(f"Refused, nothing changed: {error}")
+                bar.empty()  # the preview (or the refusal) follows
             if plan is not None:
                 st.markdown(f"**Preview** ({webapp.md(mode)}): {plan.changes} figure(s) would change")
                 st.dataframe(plan.summary(), hide_index=True)
@@ -126,7 +134,10 @@ with restore_tab:
                 if not changing.empty:
                     st.dataframe(changing, hide_index=True)
                 if st.button("Apply restore", type="primary", disabled=plan.changes == 0, key="apply_restore"):
-                    result = webapp.guarded(apply_restore, store, plan, who=editor)
+                    bar = st.progress(0.0, text="Restoring…")
+                    result = webapp.guarded(
+                        apply_restore, store, plan, who=editor, progress=webapp.progress_bar(bar, "Restoring")
+                    )
                     st.success(
                         f"Restored as batch {result.batch_id}: {result.added} added, {result.changed} changed, "
                         f"{result.removed} removed. The History page can undo it as one batch."

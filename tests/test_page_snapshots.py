@@ -101,3 +101,22 @@ def test_restore_is_for_editors_only(page, monkeypatch):
     at = page()
     assert any("only editors" in info.value for info in at.info)
     assert len(at.file_uploader) == 0
+
+
+def test_export_and_restore_show_a_progress_bar_that_ends_full(page):
+    at = page()
+    at.multiselect[0].set_value(["gdp_growth"])
+    at.button(key="export").click().run()
+    assert not at.exception
+    (bar,) = at.get("progress")
+    assert bar.proto.value == 100 and bar.proto.text == "Building the snapshot: done"
+    data = _snapshot_bytes()
+    store = open_store(idle_release=0)
+    add_figures(store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2022", "value": 2.5,
+                         "source": "pupin_2024"}])  # fmt: skip
+    store.close()
+    at.file_uploader(key="restore_upload").set_value(("snap.zip", data, "application/zip")).run()
+    assert not at.exception
+    at.button(key="apply_restore").click().run()
+    bars = at.get("progress")
+    assert bars[-1].proto.value == 100 and bars[-1].proto.text == "Restoring: restored"

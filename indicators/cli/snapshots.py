@@ -7,6 +7,7 @@ from pathlib import Path
 
 from indicators.cli.common import store_for_command
 from indicators.config import settings
+from indicators.progress import scaled, stderr_progress
 from indicators.store import local_user
 
 
@@ -75,7 +76,7 @@ def run_export(args) -> int:
         if unknown:
             raise _fail(f"unknown indicator {', '.join(unknown)}; `indicators list` shows the {len(known)} there are")
         try:
-            path, manifest = export_snapshot(store, target, filters)
+            path, manifest = export_snapshot(store, target, filters, progress=stderr_progress("export"))
         except (FileExistsError, OSError) as error:
             raise _fail(str(error)) from None
     counts = manifest["counts"]
@@ -89,13 +90,15 @@ def run_export(args) -> int:
 def run_restore(args) -> int:
     from indicators.snapshot import ArchiveError, apply_restore, plan_restore, read_archive
 
+    report = stderr_progress("restore")  # progress on stderr; stdout keeps the summary table
+    report(0.0, "check: the archive (paths, sizes, checksums)")
     try:
         archive = read_archive(Path(args.path))
     except ArchiveError as error:
         raise _fail(f"refused, nothing changed: {error}") from None
     with store_for_command() as store:
         try:
-            plan = plan_restore(store, archive, args.mode)
+            plan = plan_restore(store, archive, args.mode, progress=scaled(report, 0.3, 0.8))
         except ArchiveError as error:
             raise _fail(f"refused, nothing changed: {error}") from None
         summary = plan.summary()
@@ -104,9 +107,10 @@ def run_restore(args) -> int:
         for row in summary.itertuples(index=False):
             print("\t".join(str(value) for value in row))
         if args.dry_run:
+            report(1.0, "done (dry run)")
             print(f"Dry run: {plan.changes} figure(s) would change; nothing was written.")
             return 0
-        result = apply_restore(store, plan, who=local_user())
+        result = apply_restore(store, plan, who=local_user(), progress=scaled(report, 0.8, 1.0))
     if result.batch_id is None:
         print("Nothing to change: the store already holds this snapshot's figures.")
     else:

@@ -10,23 +10,38 @@ import io
 import json
 import tempfile
 import zipfile
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Queue
+from typing import BinaryIO
 
 import pandas as pd
 
 import indicators
 from indicators.csvformat import csv_text, neutralise_formulas
-from indicators.snapshot.archive import FORMAT, FORMAT_VERSION, MANIFEST
+from indicators.progress import ProgressCallback, Stages
+from indicators.snapshot.archive import FORMAT, FORMAT_VERSION, MANIFEST, MEMBERS
 from indicators.snapshot.filters import Filters
 from indicators.snapshot.readme import readme_text, workbook_readme
-from indicators.snapshot.report import build_report
+from indicators.snapshot.report import build_report, report_charts
 from indicators.snapshot.workbook import WORKBOOK_ROW_LIMIT, build_workbook
 from indicators.store import Store
 from indicators.store.schema import SCHEMA_VERSION
 
 # Already-compressed members are stored as they are; text is deflated at a fast level.
 _STORED = {"observations.parquet", "snapshot.xlsx"}
+_CHUNK = 1024 * 1024
+# Rough shares of an export's time as seen from the calling thread (1 M figures), for a progress bar.
+EXPORT_STAGES = (
+    ("catalog", 1),
+    ("report", 2),
+    ("changes", 2),
+    ("workbook", 1),
+    ("observations", 2),
+    ("zip", 2),
+    ("checksum", 0.5),
+)
 
 
 @dataclass
@@ -49,30 +64,137 @@ def snapshot_filename(store: Store, at: dt.datetime) -> str:
     return f"{stem}-{at.strftime('%Y-%m-%dT%H%MZ')}.zip"
 
 
-def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datetime | None = None) -> Snapshot:
+def build_snapshot(
+    store: Store,
+    filters: Filters | None = None,
+    *,
+    at: dt.datetime | None = None,
+    progress: ProgressCallback | None = None,
+) -> Snapshot:
     """Build the whole archive in memory (the page offers it as a download; ``export_snapshot`` saves it)."""
-    filters = filters or Filters()
     at = (at or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    buffer = io.BytesIO()
+    manifest = write_snapshot(store, buffer, filters, at=at, progress=progress)
+    return Snapshot(filename=snapshot_filename(store, at), data=buffer.getvalue(), manifest=manifest)
+
+
+def write_snapshot(
+    store: Store,
+    target: BinaryIO,
+    filters: Filters | None = None,
+    *,
+    at: dt.datetime,
+    progress: ProgressCallback | None = None,
+) -> dict:
+    """Write the archive to ``target`` (a binary file, seekable); returns the manifest.
+
+    The big members are written by DuckDB with ``COPY`` (formulas neutralised in SQL) in one worker thread:
+    changes.csv, observations.parquet, then observations.csv read back from the Parquet file (already joined
+    and sorted). A second worker adds each member to the zip as soon as it exists, computing its SHA-256 on
+    the way (each file is read once). This thread meanwhile reads the catalog and builds the workbook, the
+    report and the README, and reports progress. manifest.json comes last, when every checksum is known.
+    """
+    filters = filters or Filters()
+    stages = Stages(progress, EXPORT_STAGES)
+    stages.start("catalog")
     scope = filters.scope()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        ThreadPoolExecutor(1, thread_name_prefix="snapshot-duckdb") as duckdb_writes,
+        ThreadPoolExecutor(1, thread_name_prefix="snapshot-zip") as zipping,
+    ):
+        folder = Path(folder)
+        changes = duckdb_writes.submit(store.snapshot_changes_csv, folder / "changes.csv", scope)
+        parquet = duckdb_writes.submit(store.snapshot_parquet, folder / "observations.parquet", scope)
+
+        def write_figures() -> int:
+            parquet.result()  # the CSV is read from the Parquet file
+            return store.snapshot_csv(folder / "observations.csv", scope, parquet=folder / "observations.parquet")
+
+        figures = duckdb_writes.submit(write_figures)
+        queue: Queue = Queue()
+        for name, written in (
+            ("changes.csv", changes),
+            ("observations.csv", figures),
+            ("observations.parquet", parquet),  # after the CSV, which is read from it
+        ):
+            queue.put((name, folder / name, written))
+        archive = zipfile.ZipFile(target, "w")
+        zipped = zipping.submit(_zip_members, archive, queue, at)
+        try:
+            try:
+                manifest = _small_members(store, filters, scope, at, stages, queue, changes=changes)
+                stages.start("observations")
+                # the rows DuckDB wrote (the same as the summary's count unless a write came in between)
+                manifest["counts"]["observations"] = figures.result()
+                parquet.result()
+            finally:
+                queue.put(None)  # no more members: the zip worker stops after the ones it has
+                wait([zipped])
+            stages.start("zip")
+            checksums = zipped.result()
+            stages.start("checksum")
+            manifest["members"] = {name: checksums[name] for name in MEMBERS if name in checksums}
+            archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False), zipfile.ZIP_DEFLATED)
+        finally:
+            archive.close()
+    stages.done()
+    return manifest
+
+
+def _zip_members(archive: zipfile.ZipFile, queue: Queue, at: dt.datetime) -> dict[str, dict]:
+    """Add the queued members to the zip in order, each read once: its SHA-256 is computed while its bytes go
+    in. A queued item is ``(name, bytes)`` or ``(name, path, future)`` for a file DuckDB is writing (waited
+    for); ``None`` ends. zlib, SHA-256 and file reads release the GIL, so this overlaps the other work."""
+    checksums: dict[str, dict] = {}
+    while (item := queue.get()) is not None:
+        name = item[0]
+        info = zipfile.ZipInfo(name, date_time=at.timetuple()[:6])
+        info.external_attr = 0o644 << 16
+        if name in _STORED:  # already compressed (Parquet, xlsx): stored as it is
+            info.compress_type = zipfile.ZIP_STORED
+        else:  # text: deflated at the fastest level (CSV still shrinks 5-10x)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = 1
+        digest = hashlib.sha256()
+        if len(item) == 2:
+            data = item[1]
+            info.file_size = len(data)
+            with archive.open(info, "w") as out:
+                out.write(data)
+            digest.update(data)
+            size = len(data)
+        else:
+            _, path, written = item
+            written.result()  # DuckDB's error, if any, surfaces here
+            info.file_size = size = path.stat().st_size
+            with path.open("rb") as source, archive.open(info, "w", force_zip64=True) as out:
+                while chunk := source.read(_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+            path.unlink()  # in the zip now: the temporary folder never holds everything at once
+        checksums[name] = {"sha256": digest.hexdigest(), "bytes": size}
+    return checksums
+
+
+def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, queue: Queue, *, changes):
+    """The catalog, workbook, report and README (built here while DuckDB writes the big members); returns the
+    manifest without its member list."""
     indicator_table = store.snapshot_indicators(scope)
     source_table = store.snapshot_sources(scope)
     summary = store.snapshot_summary(scope)
-    members: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        # The big members are written by DuckDB (observations.csv byte for byte as csvformat writes it).
-        figures = store.snapshot_csv(Path(folder) / "observations.csv", scope)
-        changes = store.snapshot_changes_csv(Path(folder) / "changes.csv", scope)
-        store.snapshot_parquet(Path(folder) / "observations.parquet", scope)
-        members["observations.csv"] = (Path(folder) / "observations.csv").read_bytes()
-        members["indicators.csv"] = table_csv(indicator_table)
-        members["sources.csv"] = table_csv(source_table)
-        members["changes.csv"] = (Path(folder) / "changes.csv").read_bytes()
-        members["observations.parquet"] = (Path(folder) / "observations.parquet").read_bytes()
+    queue.put(("indicators.csv", table_csv(indicator_table)))
+    queue.put(("sources.csv", table_csv(source_table)))
+    observation_count = int(summary["figures"].sum()) if not summary.empty else 0
+    # the charts first: they do not need the change log's count, which DuckDB is still writing
+    stages.start("report")
+    charts = report_charts(store, scope=scope, figures=observation_count, indicators=indicator_table)
+    stages.start("changes")
     counts = {
-        "observations": figures,
+        "observations": observation_count,
         "indicators": len(indicator_table),
         "sources": len(source_table),
-        "changes": changes,
+        "changes": changes.result(),
     }
     created = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     filename = snapshot_filename(store, at)
@@ -83,6 +205,7 @@ def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datet
         f"from {counts['sources']} sources; {counts['changes']:,} entries of the change log.",
     ]
 
+    stages.start("workbook")
     sheets: dict[str, pd.DataFrame] = {"summary": summary}
     omitted: dict[str, int] = {}
     for name, read in (
@@ -97,7 +220,7 @@ def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datet
             sheets[name] = read(scope)
         else:
             omitted[name] = counts[name]
-    members["snapshot.xlsx"] = build_workbook(sheets, omitted, workbook_readme(describe))
+    queue.put(("snapshot.xlsx", build_workbook(sheets, omitted, workbook_readme(describe))))
     report, report_limited = build_report(
         store,
         scope=scope,
@@ -107,18 +230,19 @@ def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datet
         sources=source_table,
         title=title,
         header_lines=describe,
+        charts=charts,
     )
-    members["report.html"] = report
-    members["README.md"] = readme_text(
+    queue.put(("report.html", report))
+    readme = readme_text(
         filename=filename,
         describe=describe,
         sources=source_table,
         created=created,
         workbook_omitted=list(omitted),
         report_limited=report_limited,
-    ).encode("utf-8")
-
-    manifest = {
+    )
+    queue.put(("README.md", readme.encode("utf-8")))
+    return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "created_at": created,
@@ -128,25 +252,29 @@ def build_snapshot(store: Store, filters: Filters | None = None, *, at: dt.datet
         "filters": filters.to_manifest(),
         "counts": counts,
         "limited": {"workbook_sheets_left_out": list(omitted), "report_charts_usual_entity_only": report_limited},
-        "members": {
-            name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in members.items()
-        },
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False), zipfile.ZIP_DEFLATED)
-        for name, data in members.items():
-            if name in _STORED:
-                archive.writestr(name, data, zipfile.ZIP_STORED)
-            else:
-                archive.writestr(name, data, zipfile.ZIP_DEFLATED, compresslevel=1)
-    return Snapshot(filename=filename, data=buffer.getvalue(), manifest=manifest)
 
 
-def export_snapshot(store: Store, target: str | Path, filters: Filters | None = None) -> tuple[Path, dict]:
-    """Build and save a snapshot; see ``save_snapshot`` for where it goes."""
-    snapshot = build_snapshot(store, filters)
-    return save_snapshot(snapshot, target), snapshot.manifest
+def export_snapshot(
+    store: Store,
+    target: str | Path,
+    filters: Filters | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+) -> tuple[Path, dict]:
+    """Write a snapshot straight to its file (never whole in memory); see ``save_snapshot`` for where it goes
+    and how a name is never overwritten."""
+    at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    path = _target_path(target, snapshot_filename(store, at))
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("wb") as out:
+            manifest = write_snapshot(store, out, filters, at=at, progress=progress)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return path, manifest
 
 
 def save_snapshot(snapshot: Snapshot, target: str | Path) -> Path:
@@ -154,19 +282,26 @@ def save_snapshot(snapshot: Snapshot, target: str | Path) -> Path:
     needed) or a file path ending in ``.zip``. Never overwrites: in a folder an existing name gets ``-2``,
     ``-3`` ...; an existing file path is refused (FileExistsError). Written to a temporary name first and
     renamed, so a half-written snapshot never appears."""
+    candidate = _target_path(target, snapshot.filename)
+    partial = candidate.with_name(candidate.name + ".partial")
+    partial.write_bytes(snapshot.data)
+    partial.replace(candidate)
+    return candidate
+
+
+def _target_path(target: str | Path, filename: str) -> Path:
+    """Where a snapshot goes: ``target`` itself when it names a .zip (refused if it exists), else a free name
+    in the folder ``target`` (created if needed)."""
     target = Path(target).expanduser()
     if target.suffix.lower() == ".zip":
         if target.exists():
             raise FileExistsError(f"{target} exists already; give another file name or a folder")
         path = target
     else:
-        path = target / snapshot.filename
+        path = target / filename
     path.parent.mkdir(parents=True, exist_ok=True)
     candidate, number = path, 1
     while candidate.exists():
         number += 1
         candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
-    partial = candidate.with_name(candidate.name + ".partial")
-    partial.write_bytes(snapshot.data)
-    partial.replace(candidate)
     return candidate

@@ -11,15 +11,18 @@ from __future__ import annotations
 from html import escape
 
 import pandas as pd
+import plotly.io as pio
+from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
-from indicators.charts import indicator_figure
+from indicators.charts import indicator_spec
 from indicators.periods import parse_period
 from indicators.store import Scope, Store
 from indicators.units import format_value
 
 REPORT_FULL_LIMIT = 20_000
 CHART_POINT_LIMIT = 2_000  # a chart's points, latest first: a report of a million figures stays light
+TEMPLATE = "plotly_white"  # defined once in the page, used by every chart
 CHART_ENTITY_LIMIT = 8  # lines per chart: the usual entity first, then those with the most figures
 
 _STYLE = (
@@ -65,13 +68,19 @@ def build_report(
     sources: pd.DataFrame,
     title: str,
     header_lines: list[str],
+    charts: list[str] | None = None,
 ) -> tuple[bytes, bool]:
-    """The page's bytes and whether it was limited because the snapshot is large."""
+    """The page's bytes and whether it was limited because the snapshot is large. ``charts`` (from
+    ``report_charts``, for the same scope and figure count) may be drawn beforehand."""
     limited = figures > REPORT_FULL_LIMIT
+    if charts is None:
+        charts = report_charts(store, scope=scope, figures=figures, indicators=indicators)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{_text(title)}</title><style>{_STYLE}</style>",
-        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
+        f"<script type='text/javascript'>{get_plotlyjs()}</script>",
+        f"<script>var REPORT_TEMPLATE = {_template_json()};</script>",
+        "</head><body>",
         f"<h1>{_text(title)}</h1>",
         "".join(f"<p>{_text(line)}</p>" for line in header_lines),
     ]
@@ -83,13 +92,30 @@ def build_report(
         )
     parts.append(_latest_table(summary, indicators))
     parts.append("<h2>Charts</h2>")
-    charts = []
+    parts.extend(charts)
+    parts.append(_claims(store, scope))
+    parts.append(_sources(sources))
+    parts.append("</body></html>")
+    return "\n".join(parts).encode("utf-8"), limited
+
+
+def report_charts(store: Store, *, scope: Scope, figures: int, indicators: pd.DataFrame) -> list[str]:
+    """The report's charts, one ``<div>`` each, in the order of ``indicators``."""
+    limited = figures > REPORT_FULL_LIMIT
+    catalog = {indicator.id: indicator for indicator in store.indicators()}  # one query, not one per chart
+    # a large snapshot charts one entity per indicator: all of them read in one query
+    chosen = dict(tuple(store.snapshot_chart_series(scope).groupby("indicator_id", sort=False))) if limited else {}
+    charts: list[str] = []
     for indicator_id in indicators["id"]:
-        indicator = store.indicator(indicator_id)
+        indicator = catalog.get(indicator_id)
         if indicator is None:
             continue
-        entities, left_out = _chart_entities(store, indicator_id, indicator.default_entity, scope, limited)
-        series = _in_period_range(store.series(indicator_id, entities), scope)
+        if limited:
+            entities, left_out = [], 0
+            series = chosen.get(indicator_id, pd.DataFrame())
+        else:
+            entities, left_out = _chart_entities(store, indicator_id, indicator.default_entity, scope, limited)
+            series = _in_period_range(store.series(indicator_id, entities), scope)
         if series.empty:
             continue
         notes = []
@@ -99,14 +125,31 @@ def build_report(
             notes.append(f"This chart shows the latest {CHART_POINT_LIMIT:,} of {len(series):,} figures.")
             cutoff = series["period_start"].sort_values().iloc[-CHART_POINT_LIMIT]
             series = series[series["period_start"] >= cutoff]
-        figure = indicator_figure(series, indicator)
+        figure = indicator_spec(series, indicator, plain=True)
         note = "".join(f"<p class='note'>{_text(text)}</p>" for text in notes)
-        charts.append(f"<div class='chart'>{figure.to_html(full_html=False, include_plotlyjs=False)}{note}</div>")
-    parts.extend(charts)
-    parts.append(_claims(store, scope))
-    parts.append(_sources(sources))
-    parts.append("</body></html>")
-    return "\n".join(parts).encode("utf-8"), limited
+        charts.append(f"<div class='chart'>{_chart(figure, len(charts))}{note}</div>")
+    return charts
+
+
+def _template_json() -> str:
+    return _script_json(pio.templates[TEMPLATE].to_plotly_json())
+
+
+def _script_json(value) -> str:
+    """JSON safe inside a <script> element (no ``</`` that could close it)."""
+    return to_json_plotly(value).replace("</", "<\\/")
+
+
+def _chart(spec: dict, number: int) -> str:
+    """One chart: a div and the call that draws it, with the template the page defines once (the same
+    markup as plotly's ``to_html``, without a copy of the template per chart)."""
+    div = f"chart-{number}"
+    return (
+        f"<div id='{div}' class='plotly-graph-div' style='height:450px; width:100%;'></div>"
+        f"<script>Plotly.newPlot('{div}', {_script_json(spec['data'])}, "
+        f"Object.assign({{template: REPORT_TEMPLATE}}, {_script_json(spec['layout'])}), {{responsive: true}});"
+        "</script>"
+    )
 
 
 def _chart_entities(

@@ -15,12 +15,14 @@ from pydantic import ValidationError
 
 from indicators.csvformat import restore_formulas
 from indicators.models import OBSERVATION_CSV_COLUMNS, Indicator, Source
+from indicators.progress import ProgressCallback, Stages
 from indicators.snapshot.archive import Archive, ArchiveError
 from indicators.snapshot.filters import Filters
 from indicators.store import RestoreResult, Store
 from indicators.validate import validate_observations
 
 MODES = ("replace", "merge")
+PLAN_STAGES = (("check", 3), ("diff", 2))  # rough shares of planning a restore's time
 # Older snapshot schemas: {schema version: {old column name: current name}} per table. Schema 1 is the first;
 # a migration that renames a column adds its mapping here so old snapshots keep restoring.
 COLUMN_MAPS: dict[int, dict[str, dict[str, str]]] = {1: {}}
@@ -118,10 +120,15 @@ def snapshot_tables(archive: Archive) -> SnapshotTables:
     )
 
 
-def plan_restore(store: Store, archive: Archive, mode: str = "replace") -> RestorePlan:
-    """Everything a restore would do, checked and previewed, without writing."""
+def plan_restore(
+    store: Store, archive: Archive, mode: str = "replace", *, progress: ProgressCallback | None = None
+) -> RestorePlan:
+    """Everything a restore would do, checked and previewed, without writing. ``progress`` hears the
+    stages ``check`` (read and validate the figures) and ``diff`` (compare with the store), then 1.0."""
     if mode not in MODES:
         raise ValueError(f"unknown restore mode {mode!r}: use {' or '.join(MODES)}")
+    stages = Stages(progress, PLAN_STAGES)
+    stages.start("check", "check: reading and validating the figures")
     tables = snapshot_tables(archive)
     indicator_map = store.indicator_map()
     indicator_map.update({indicator.id: indicator for indicator in tables.indicators})
@@ -141,8 +148,10 @@ def plan_restore(store: Store, archive: Archive, mode: str = "replace") -> Resto
         raise RestoreRefused(
             f"{archive.name} cannot be restored: its figures cite unknown sources {', '.join(unknown)}"
         )
+    stages.start("diff", "diff: comparing with the store")
     preview = store.preview_restore(validated.rows, mode=mode, scope=tables.filters.scope())
     preview["status"] = preview["status"].map(STATUS_NAMES)
+    stages.done("checked and compared")
     return RestorePlan(
         tables=tables,
         rows=validated.rows,
@@ -153,8 +162,18 @@ def plan_restore(store: Store, archive: Archive, mode: str = "replace") -> Resto
     )
 
 
-def apply_restore(store: Store, plan: RestorePlan, *, who: str, reason: str | None = None) -> RestoreResult:
-    """Apply a plan in one transaction as one batch of kind ``restore`` (undoable as a whole)."""
+def apply_restore(
+    store: Store,
+    plan: RestorePlan,
+    *,
+    who: str,
+    reason: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> RestoreResult:
+    """Apply a plan in one transaction as one batch of kind ``restore`` (undoable as a whole). ``progress``
+    hears ``apply`` when the transaction starts and 1.0 when it is committed."""
+    stages = Stages(progress, (("apply", 1),))
+    stages.start("apply", "apply: writing in one transaction")
     detail = {
         "file": plan.archive_name,
         "mode": plan.mode,
@@ -162,7 +181,7 @@ def apply_restore(store: Store, plan: RestorePlan, *, who: str, reason: str | No
         "snapshot_app_version": plan.manifest.get("app_version"),
         "filters": plan.tables.filters.to_manifest(),
     }
-    return store.restore_snapshot(
+    result = store.restore_snapshot(
         plan.rows,
         indicators=plan.tables.indicators,
         sources=plan.tables.sources,
@@ -172,3 +191,5 @@ def apply_restore(store: Store, plan: RestorePlan, *, who: str, reason: str | No
         reason=reason or f"restore of {plan.archive_name} ({plan.mode})",
         detail=detail,
     )
+    stages.done("restored")
+    return result

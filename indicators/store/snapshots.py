@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.csvformat import FORMULA_PATTERN
+from indicators.csvformat import FORMULA_PATTERN, FORMULA_PREFIXES
 from indicators.models import Indicator, Source
+from indicators.store.reads import IS_CLAIM_SQL
 from indicators.store.writes import KEY, WriteResult, _incoming_frame
 
 
@@ -60,12 +61,15 @@ _OBSERVATION_SELECT = """
 """
 
 
+# the code points a risky cell can start with: a formula character, or apostrophes before one
+_FIRST_CODES = ", ".join(str(ord(character)) for character in (*FORMULA_PREFIXES, "'"))
+
+
 def _text(expression: str, name: str) -> tuple[str, list]:
     """A text column made safe for a spreadsheet, as ``csvformat.neutralise_formulas`` does it."""
-    return f"CASE WHEN regexp_matches({expression}, ?) THEN ? || {expression} ELSE {expression} END AS {name}", [
-        FORMULA_PATTERN,
-        "'",
-    ]
+    # the first character is checked first (cheap), the pattern only for the rare text that starts like one
+    risky = f"ascii({expression}) IN ({_FIRST_CODES}) AND regexp_matches({expression}, ?)"
+    return f"CASE WHEN {risky} THEN ? || {expression} ELSE {expression} END AS {name}", [FORMULA_PATTERN, "'"]
 
 
 def _number(expression: str, name: str) -> str:
@@ -96,6 +100,12 @@ _OBSERVATION_CSV = [
     ("text", "o.source_id", "source"),
     ("text", "o.quote", "quote"),
     ("text", "o.note", "note"),
+]
+# the same columns read back from observations.parquet (our CSV column names); a single Parquet file is read
+# in its order (DuckDB preserves insertion order), which is the export's sort order
+_PARQUET_CSV = [
+    ("text" if name != "value" else "number", f"p.{name}", name)
+    for name in ("indicator", "entity", "period", "value", "unit", "qualifier", "source", "quote", "note")
 ]
 _CHANGES_CSV = [
     ("plain", "c.batch_id", "batch_id"),
@@ -155,16 +165,15 @@ class SnapshotsMixin:
         return self.query_df(
             f"""
             WITH cur AS (SELECT o.* FROM current_observation o WHERE {where}),
-            latest AS (
-                SELECT * FROM cur
-                QUALIFY row_number() OVER (PARTITION BY indicator_id
-                    ORDER BY period_start DESC, entity, source_id) = 1
-            ),
             agg AS (
                 SELECT indicator_id, count(*) AS figures, count(DISTINCT entity) AS entities,
                        count(DISTINCT source_id) AS sources, arg_min(period, period_start) AS first_period,
-                       arg_max(period, period_start) AS last_period
+                       arg_max(period, period_start) AS last_period, max(period_start) AS newest
                 FROM cur GROUP BY indicator_id
+            ),
+            latest AS (  -- only the figures of each indicator's newest period are ranked, not all of them
+                SELECT c.* FROM cur c JOIN agg a ON a.indicator_id = c.indicator_id AND c.period_start = a.newest
+                QUALIFY row_number() OVER (PARTITION BY c.indicator_id ORDER BY c.entity, c.source_id) = 1
             )
             SELECT a.indicator_id AS indicator, a.figures, a.entities, a.sources, a.first_period, a.last_period,
                    l.entity AS latest_entity, l.period AS latest_period, l.value AS latest_value,
@@ -175,9 +184,15 @@ class SnapshotsMixin:
             params,
         )
 
-    def snapshot_csv(self, path: Path, scope: Scope = ALL) -> int:
+    def snapshot_csv(self, path: Path, scope: Scope = ALL, *, parquet: Path | None = None) -> int:
         """observations.csv written by DuckDB, byte for byte what ``csvformat.observations_csv`` writes for
-        ``snapshot_observations`` (tested), at DuckDB's speed for large stores."""
+        ``snapshot_observations`` (tested), at DuckDB's speed for large stores. With ``parquet`` (the file
+        ``snapshot_parquet`` just wrote for the same scope) the rows are read from it, already joined and
+        sorted, instead of querying the store a second time."""
+        if parquet is not None:
+            columns, column_params = _csv_columns(_PARQUET_CSV)
+            select = f"SELECT {columns} FROM read_parquet('{_quoted_path(parquet)}') p"
+            return self._copy(select, path, "FORMAT csv, HEADER", column_params)
         where, params = scope.where()
         columns, column_params = _csv_columns(_OBSERVATION_CSV)
         select = (
@@ -209,6 +224,34 @@ class SnapshotsMixin:
         """Write the scope's current observations (our CSV columns) to a Parquet file; returns rows."""
         where, params = scope.where()
         return self._copy(_OBSERVATION_SELECT.format(where=where), path, "FORMAT parquet, COMPRESSION zstd", params)
+
+    def snapshot_chart_series(self, scope: Scope = ALL) -> pd.DataFrame:
+        """For a large snapshot's report, in one query: the figures of one entity per indicator within the
+        scope (the indicator's usual entity, else the one with the most figures), with the columns of
+        ``Store.series``, sorted by indicator, entity, source and period."""
+        where, params = scope.where()
+        return self.query_df(
+            f"""
+            WITH cur AS (SELECT o.* FROM current_observation o WHERE {where}),
+            chosen AS (
+                SELECT c.indicator_id, c.entity
+                FROM (SELECT indicator_id, entity, count(*) AS figures FROM cur GROUP BY ALL) c
+                JOIN indicator i ON i.id = c.indicator_id
+                QUALIFY row_number() OVER (PARTITION BY c.indicator_id
+                    ORDER BY (c.entity = i.default_entity) DESC, c.figures DESC, c.entity) = 1
+            )
+            SELECT o.id, o.indicator_id, o.entity, coalesce(e.name, o.entity) AS entity_name,
+                   o.period, o.period_start, o.value, o.qualifier, o.source_id,
+                   coalesce(s.title, o.source_id) AS source_title, s.kind AS source_kind, s.cited_in,
+                   o.quote, o.note, o.recorded_at, o.recorded_by, o.batch_id, {IS_CLAIM_SQL} AS is_claim
+            FROM cur o
+            JOIN chosen USING (indicator_id, entity)
+            LEFT JOIN source s ON s.id = o.source_id
+            LEFT JOIN entity e ON e.code = o.entity
+            ORDER BY o.indicator_id, o.entity, o.source_id, o.period_start
+            """,
+            params,
+        )
 
     def snapshot_indicators(self, scope: Scope = ALL) -> pd.DataFrame:
         """The indicators a snapshot describes: all, or the chosen ones."""
