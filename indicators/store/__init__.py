@@ -15,10 +15,21 @@ from indicators.store.faults import StoreUnwritable
 from indicators.store.history import HistoryMixin, UndoRefused, UndoResult
 from indicators.store.reads import ReadsMixin
 from indicators.store.snapshots import RestoreResult, Scope, SnapshotsMixin
+from indicators.store.staging import StagedRows, StagingMixin
 from indicators.store.writes import WriteResult, WritesMixin
 
 
-class Store(ClaimCheckMixin, ReadsMixin, WritesMixin, EditsMixin, HistoryMixin, EventsMixin, SnapshotsMixin, StoreBase):
+class Store(
+    ClaimCheckMixin,
+    ReadsMixin,
+    WritesMixin,
+    StagingMixin,
+    EditsMixin,
+    HistoryMixin,
+    EventsMixin,
+    SnapshotsMixin,
+    StoreBase,
+):
     """All reads and writes of the dashboard's data, on one DuckDB file."""
 
 
@@ -31,6 +42,7 @@ __all__ = [
     "ReadOnlyStore",
     "RestoreResult",
     "Scope",
+    "StagedRows",
     "Store",
     "StoreBusy",
     "StoreError",

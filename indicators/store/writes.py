@@ -16,6 +16,7 @@ import pandas as pd
 
 from indicators.models import Indicator, Source
 from indicators.store.base import utc_now
+from indicators.store.staging import StagedRows
 
 KEY = ("indicator_id", "entity", "period", "source_id")
 _KEY_JOIN = " AND ".join(f"c.{column} = i.{column}" for column in KEY)
@@ -172,39 +173,44 @@ class WritesMixin:
             """
         )
 
-    def _load_incoming(self, con, rows: pd.DataFrame | Iterable[pd.DataFrame]) -> None:
-        """Stage validated rows (a frame, or chunks of frames) in temp table ``incoming``, one row per key.
-        A key given twice with different values is refused (which one is true?); identical repeats count once.
+    def _load_incoming(self, con, rows: pd.DataFrame | Iterable[pd.DataFrame] | StagedRows) -> None:
+        """Stage validated rows (a frame, chunks of frames, or a staged file) in temp table ``incoming``, one
+        row per key. A key given twice with different values is refused (which one is true?); identical
+        repeats count once.
         """
-        chunks = [rows] if isinstance(rows, pd.DataFrame) else rows
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE incoming (indicator_id VARCHAR, entity VARCHAR, period VARCHAR,
                 period_start DATE, value DOUBLE, qualifier VARCHAR, source_id VARCHAR, quote VARCHAR, note VARCHAR)
             """
         )
+        if isinstance(rows, StagedRows):
+            self._insert_staged(con, rows)  # its valid rows, repeats already resolved
+            return
+        chunks = [rows] if isinstance(rows, pd.DataFrame) else rows
         for chunk in chunks:
             if chunk.empty:
                 continue
             con.register("incoming_df", _incoming_frame(chunk))
             con.execute("INSERT INTO incoming SELECT * FROM incoming_df")
             con.unregister("incoming_df")
+        # min <> max rather than count(DISTINCT value): the same answer for numbers, without a set per key
         repeated = con.execute(
             f"""
-            SELECT {", ".join(KEY)}, count(DISTINCT value) AS values_given
-            FROM incoming GROUP BY ALL HAVING count(*) > 1 ORDER BY values_given DESC LIMIT 1
+            SELECT {", ".join(KEY)}, min(value) <> max(value) AS clash
+            FROM incoming GROUP BY ALL HAVING count(*) > 1 ORDER BY clash DESC LIMIT 1
             """
         ).fetchone()
         if repeated is None:
             return
-        if repeated[-1] > 1:
+        if repeated[-1]:
             raise ValueError(
                 "the same indicator, entity, period and source appear more than once with different values: "
                 + ", ".join(str(part) for part in repeated[:-1])
             )
         con.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT DISTINCT ON ({', '.join(KEY)}) * FROM incoming")
 
-    def preview_observations(self, rows: pd.DataFrame) -> pd.DataFrame:
+    def preview_observations(self, rows: pd.DataFrame | StagedRows) -> pd.DataFrame:
         """What writing these validated rows would do, without writing: one row per incoming figure with
         its status (new, changed, unchanged) and the current value it would replace."""
         with self.cursor() as con:
@@ -219,7 +225,7 @@ class WritesMixin:
 
     def write_observations(
         self,
-        rows: pd.DataFrame | Iterable[pd.DataFrame],
+        rows: pd.DataFrame | Iterable[pd.DataFrame] | StagedRows,
         *,
         kind: str,
         who: str,

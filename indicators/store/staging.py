@@ -1,0 +1,215 @@
+"""Validate and write a big file inside DuckDB: the file's text columns (an Arrow table) are joined with
+small lookup tables that hold the models' verdict on each *distinct* value (computed in Python by
+``indicators.staged`` with the same rule functions the forms use), and every check is a column expression.
+Nothing the size of the file passes through pandas.
+
+``StagedRows`` is what ``write_observations`` and ``preview_observations`` also accept in place of a frame:
+the valid rows are then inserted set-based straight from the staged text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+
+from indicators.models import LARGEST_VALUE
+
+RAW_COLUMNS = ("row", "indicator", "entity", "period", "value", "unit", "qualifier", "source", "quote", "note")
+LOOKUPS = ("indicator", "entity", "period", "qualifier", "unit", "source")
+KEY = ("indicator_id", "entity", "period", "source_id")
+
+REASON_NOT_ID = "not an indicator id (lower-case letters, digits, _)"
+REASON_UNKNOWN = "unknown indicator: create it first (Upload page or Enter page)"
+REASON_NOT_NUMBER = "not a number"
+REASON_OVERFLOW = "too large for a double (overflows to infinity)"
+REASON_TOO_LARGE = f"too large for a statistic (more than {LARGEST_VALUE:g})"
+REASON_BAD_SOURCE = "not a source id (lower-case letters, digits, _ . -)"
+REASON_UNKNOWN_SOURCE = "unknown source id: add the source first"
+REASON_CLASH = "the same indicator, entity, period and source appear again with another value (first at row "
+
+
+@dataclass
+class StagedRows:
+    """A file's rows as text (``raw``: the columns of RAW_COLUMNS, blank cells null) and the lookups that
+    judge each distinct value (frames named after LOOKUPS, each keyed by ``text``)."""
+
+    raw: pa.Table
+    lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
+    default_source: str | None = None  # for rows whose source cell is blank
+    check_sources: bool = False  # the lookup "source" says which ids are known
+
+    def __len__(self) -> int:
+        return self.raw.num_rows
+
+
+# One row per staged row: the text, the normalised value and every verdict. The lookups are joined on the
+# text (blank cells count as ''); a blank entity takes the indicator's usual entity.
+_CHECKED = """
+CREATE OR REPLACE TEMP TABLE staged_checked AS
+WITH r AS (
+    SELECT "row", coalesce(indicator, '') AS indicator_text, entity, coalesce(period, '') AS period_text,
+           value AS value_text, coalesce(unit, '') AS unit_text, qualifier AS qualifier_text,
+           coalesce(source, ?, '') AS source_text, quote, note
+    FROM staged_raw
+), c AS (
+    SELECT r.*, li.well_formed, coalesce(li.known, false) AS known, li.unit AS expected_unit,
+           li.minimum, li.maximum, li.below_reason, li.above_reason,
+           coalesce(r.entity, li.default_entity, '') AS entity_text,
+           CASE WHEN contains(r.value_text, '_') THEN NULL ELSE TRY_CAST(r.value_text AS DOUBLE) END AS number
+    FROM r LEFT JOIN lk_indicator li ON li.text = r.indicator_text
+)
+SELECT c."row", c.indicator_text, c.known, c.well_formed, c.entity_text, le.entity, le.error AS entity_error,
+       c.period_text, lp.period, lp.period_start::DATE AS period_start, lp.error AS period_error,
+       c.qualifier_text, coalesce(lq.qualifier, 'exactly') AS qualifier, lq.error AS qualifier_error,
+       c.value_text, c.number, c.number * coalesce(lu.factor, 1.0) AS value,
+       (c.number IS NULL OR isnan(c.number) OR isinf(c.number)) AS not_number,
+       coalesce(isinf(c.number) AND NOT lower(ltrim(c.value_text, '+-')) LIKE 'inf%', false) AS overflow,
+       c.unit_text, lu.unit_id, lu.error AS unit_error, c.expected_unit, c.minimum, c.maximum,
+       c.below_reason, c.above_reason, c.source_text, ls.well_formed AS source_ok, ls.known AS source_known,
+       c.quote, c.note
+FROM c
+LEFT JOIN lk_entity le ON le.text = c.entity_text
+LEFT JOIN lk_period lp ON lp.text = c.period_text
+LEFT JOIN lk_qualifier lq ON lq.text = c.qualifier_text
+LEFT JOIN lk_unit lu ON lu.text = c.unit_text
+LEFT JOIN lk_source ls ON ls.text = c.source_text
+"""
+
+# Every problem: (row, column, value, reason), plus the order the pandas validator reports them in.
+_PROBLEMS = """
+CREATE OR REPLACE TEMP TABLE staged_problems AS
+SELECT "row", 'indicator' AS "column", indicator_text AS value, ? AS reason, 1 AS seq
+FROM staged_checked WHERE NOT well_formed
+UNION ALL SELECT "row", 'indicator', indicator_text, ?, 2 FROM staged_checked WHERE well_formed AND NOT known
+UNION ALL SELECT "row", 'entity', entity_text, entity_error, 3 FROM staged_checked
+    WHERE entity_error IS NOT NULL AND known
+UNION ALL SELECT "row", 'period', period_text, period_error, 4 FROM staged_checked WHERE period_error IS NOT NULL
+UNION ALL SELECT "row", 'qualifier', qualifier_text, qualifier_error, 5 FROM staged_checked
+    WHERE qualifier_error IS NOT NULL
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 6 FROM staged_checked WHERE not_number AND NOT overflow
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 7 FROM staged_checked WHERE overflow
+UNION ALL SELECT "row", 'unit', unit_text,
+        CASE WHEN unit_error IS NOT NULL THEN unit_error
+             ELSE 'the indicator is measured in ' || expected_unit || ', not ' || unit_id END, 8
+    FROM staged_checked
+    WHERE unit_error IS NOT NULL OR (unit_id IS NOT NULL AND known AND expected_unit <> unit_id)
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 9 FROM staged_checked
+    WHERE NOT not_number AND abs(value) > ?
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), below_reason, 10 FROM staged_checked
+    WHERE NOT not_number AND value < minimum
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), above_reason, 11 FROM staged_checked
+    WHERE NOT not_number AND value > maximum
+UNION ALL SELECT "row", 'source', source_text, ?, 12 FROM staged_checked WHERE NOT source_ok
+UNION ALL SELECT "row", 'source', source_text, ?, 13 FROM staged_checked WHERE source_ok AND NOT source_known
+"""
+
+# Valid rows, keyed as the store keys them. (Clashes are found among these; see _clashes.)
+_CLEAN = """
+SELECT c."row", c.indicator_text AS indicator_id, c.entity, c.period, c.period_start, c.value, c.qualifier,
+       c.source_text AS source_id, c.quote, c.note
+FROM staged_checked c ANTI JOIN staged_problems p ON p."row" = c."row"
+"""
+
+
+class StagingMixin:
+    def _stage(self, con, staged: StagedRows) -> None:
+        """Create ``staged_checked`` and ``staged_problems`` (clashes included) on this cursor."""
+        con.register("staged_raw", staged.raw)
+        for name in LOOKUPS:
+            con.register(f"lk_{name}", staged.lookups[name])
+        con.execute(_CHECKED, [staged.default_source])
+        con.execute(
+            _PROBLEMS,
+            [
+                REASON_NOT_ID,
+                REASON_UNKNOWN,
+                REASON_NOT_NUMBER,
+                REASON_OVERFLOW,
+                REASON_TOO_LARGE,
+                LARGEST_VALUE,
+                REASON_BAD_SOURCE,
+                REASON_UNKNOWN_SOURCE,
+            ],
+        )
+        # the same key twice with different values is ambiguous (which one is true?): every such row is a
+        # problem. Found with one GROUP BY over the clean rows; identical repeats are harmless.
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE staged_repeats AS
+            SELECT {", ".join(KEY)}, min("row") AS first_row, count(*) AS n, min(value) <> max(value) AS clash
+            FROM ({_CLEAN}) GROUP BY ALL HAVING count(*) > 1
+            """
+        )
+        con.execute(
+            f"""
+            INSERT INTO staged_problems
+            SELECT k."row", 'value', printf('%g', k.value), ? || r.first_row || ')', 14
+            FROM ({_CLEAN}) k JOIN staged_repeats r USING ({", ".join(KEY)})
+            WHERE r.clash
+            """,
+            [REASON_CLASH],
+        )
+        for name in ("staged_raw", *(f"lk_{name}" for name in LOOKUPS)):
+            con.unregister(name)
+
+    def _insert_staged(self, con, staged: StagedRows) -> bool:
+        """Fill temp table ``incoming`` with the staged file's valid rows, one per key; True when done."""
+        self._stage(con, staged)
+        repeats = con.execute("SELECT count(*) FROM staged_repeats").fetchall()[0][0]
+        clean = _CLEAN
+        if repeats:  # identical repeats: keep the first
+            clean = f"SELECT DISTINCT ON ({', '.join(KEY)}) * FROM ({_CLEAN}) ORDER BY \"row\""
+        con.execute(
+            f"""
+            INSERT INTO incoming
+            SELECT indicator_id, entity, period, period_start, value, qualifier, source_id, quote, note
+            FROM ({clean})
+            """
+        )
+        con.execute("DROP TABLE staged_checked; DROP TABLE staged_problems; DROP TABLE staged_repeats")
+        return True
+
+    def distinct_staged(self, raw: pa.Table) -> dict[str, list[str]]:
+        """The distinct texts of each column the lookups judge (blank as '')."""
+        columns = ("indicator", "entity", "period", "qualifier", "unit", "source")
+        with self.cursor() as con:
+            con.register("staged_raw", raw)
+            found = con.execute(
+                "SELECT " + ", ".join(f"list(DISTINCT coalesce({c}, ''))" for c in columns) + " FROM staged_raw"
+            ).fetchall()[0]
+            con.unregister("staged_raw")
+        return {column: list(values or []) for column, values in zip(columns, found, strict=True)}
+
+    def check_staged(self, staged: StagedRows) -> tuple[pd.DataFrame, int]:
+        """(problems: row, column, value, reason, sorted by row and column; how many valid rows)."""
+        with self.cursor() as con:
+            self._stage(con, staged)
+            problems = con.execute(
+                'SELECT "row", "column", value, reason FROM staged_problems ORDER BY "row", "column", seq'
+            ).df()
+            valid = con.execute(
+                f"""
+                SELECT (SELECT count(*) FROM ({_CLEAN}))
+                       - (SELECT coalesce(sum(n - 1), 0) FROM staged_repeats WHERE NOT clash)
+                """
+            ).fetchall()[0][0]
+            con.execute("DROP TABLE staged_checked; DROP TABLE staged_problems; DROP TABLE staged_repeats")
+        problems["row"] = problems["row"].astype("int64")
+        return problems, int(valid)
+
+    def staged_rows(self, staged: StagedRows) -> pd.DataFrame:
+        """The valid rows as the pandas validator returns them (row, indicator_id, entity, period, value,
+        qualifier, source_id, quote, note, period_start); identical repeats once."""
+        with self.cursor() as con:
+            self._stage(con, staged)
+            frame = con.execute(
+                f"""
+                SELECT DISTINCT ON ({", ".join(KEY)}) "row", indicator_id, entity, period, value, qualifier,
+                       source_id, quote, note, period_start::TIMESTAMP AS period_start
+                FROM ({_CLEAN}) ORDER BY "row"
+                """
+            ).df()
+            con.execute("DROP TABLE staged_checked; DROP TABLE staged_problems; DROP TABLE staged_repeats")
+        return frame.sort_values("row", kind="stable").reset_index(drop=True)
