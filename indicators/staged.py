@@ -164,7 +164,9 @@ class StagedValidated(Validated):
     def __init__(self, store: Store, staged: StagedRows) -> None:
         self.store = store
         self.staged = staged
-        problems, self.count = store.check_staged(staged)
+        problems = store.check_staged(staged)
+        assert staged.valid is not None
+        self.count = staged.valid.num_rows
         self._rows: pd.DataFrame | None = None
         super().__init__(rows=None, problems=problems.loc[:, PROBLEM_COLUMNS])  # type: ignore[arg-type]
 

@@ -39,12 +39,15 @@ class StagedRows:
     lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
     default_source: str | None = None  # for rows whose source cell is blank
     check_sources: bool = False  # the lookup "source" says which ids are known
+    # set by check_staged: the valid rows, normalised, one per key (a write after a check inserts them as
+    # they are, without checking again)
+    valid: pa.Table | None = None
 
     def __len__(self) -> int:
         return self.raw.num_rows
 
 
-# One row per staged row: the text, the normalised value and every verdict. The lookups are joined on the
+# Every staged row with its text, its normalised values and the verdicts. The lookups are joined on the
 # text (blank cells count as ''); a blank entity takes the indicator's usual entity.
 _CHECKED = """
 CREATE OR REPLACE TEMP TABLE staged_checked AS
@@ -63,7 +66,7 @@ WITH r AS (
 SELECT c."row", c.indicator_text, c.known, c.well_formed, c.entity_text, le.entity, le.error AS entity_error,
        c.period_text, lp.period, lp.period_start::DATE AS period_start, lp.error AS period_error,
        c.qualifier_text, coalesce(lq.qualifier, 'exactly') AS qualifier, lq.error AS qualifier_error,
-       c.value_text, c.number, c.number * coalesce(lu.factor, 1.0) AS value,
+       c.value_text, c.number * coalesce(lu.factor, 1.0) AS value,
        (c.number IS NULL OR isnan(c.number) OR isinf(c.number)) AS not_number,
        coalesce(isinf(c.number) AND NOT lower(ltrim(c.value_text, '+-')) LIKE 'inf%', false) AS overflow,
        c.unit_text, lu.unit_id, lu.error AS unit_error, c.expected_unit, c.minimum, c.maximum,
@@ -77,49 +80,62 @@ LEFT JOIN lk_unit lu ON lu.text = c.unit_text
 LEFT JOIN lk_source ls ON ls.text = c.source_text
 """
 
+# The rows that may have a problem (usually none): the checks below then run on these only.
+_FLAGGED = """
+CREATE OR REPLACE TEMP TABLE staged_flagged AS
+SELECT * FROM staged_checked
+WHERE NOT well_formed OR NOT known OR entity_error IS NOT NULL OR period_error IS NOT NULL
+   OR qualifier_error IS NOT NULL OR not_number OR unit_error IS NOT NULL OR expected_unit <> unit_id
+   OR abs(value) > ? OR value < minimum OR value > maximum OR NOT source_ok OR NOT source_known
+"""
+
 # Every problem: (row, column, value, reason), plus the order the pandas validator reports them in.
 _PROBLEMS = """
 CREATE OR REPLACE TEMP TABLE staged_problems AS
 SELECT "row", 'indicator' AS "column", indicator_text AS value, ? AS reason, 1 AS seq
-FROM staged_checked WHERE NOT well_formed
-UNION ALL SELECT "row", 'indicator', indicator_text, ?, 2 FROM staged_checked WHERE well_formed AND NOT known
-UNION ALL SELECT "row", 'entity', entity_text, entity_error, 3 FROM staged_checked
+FROM staged_flagged WHERE NOT well_formed
+UNION ALL SELECT "row", 'indicator', indicator_text, ?, 2 FROM staged_flagged WHERE well_formed AND NOT known
+UNION ALL SELECT "row", 'entity', entity_text, entity_error, 3 FROM staged_flagged
     WHERE entity_error IS NOT NULL AND known
-UNION ALL SELECT "row", 'period', period_text, period_error, 4 FROM staged_checked WHERE period_error IS NOT NULL
-UNION ALL SELECT "row", 'qualifier', qualifier_text, qualifier_error, 5 FROM staged_checked
+UNION ALL SELECT "row", 'period', period_text, period_error, 4 FROM staged_flagged WHERE period_error IS NOT NULL
+UNION ALL SELECT "row", 'qualifier', qualifier_text, qualifier_error, 5 FROM staged_flagged
     WHERE qualifier_error IS NOT NULL
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 6 FROM staged_checked WHERE not_number AND NOT overflow
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 7 FROM staged_checked WHERE overflow
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 6 FROM staged_flagged WHERE not_number AND NOT overflow
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 7 FROM staged_flagged WHERE overflow
 UNION ALL SELECT "row", 'unit', unit_text,
         CASE WHEN unit_error IS NOT NULL THEN unit_error
              ELSE 'the indicator is measured in ' || expected_unit || ', not ' || unit_id END, 8
-    FROM staged_checked
+    FROM staged_flagged
     WHERE unit_error IS NOT NULL OR (unit_id IS NOT NULL AND known AND expected_unit <> unit_id)
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 9 FROM staged_checked
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 9 FROM staged_flagged
     WHERE NOT not_number AND abs(value) > ?
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), below_reason, 10 FROM staged_checked
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), below_reason, 10 FROM staged_flagged
     WHERE NOT not_number AND value < minimum
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), above_reason, 11 FROM staged_checked
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), above_reason, 11 FROM staged_flagged
     WHERE NOT not_number AND value > maximum
-UNION ALL SELECT "row", 'source', source_text, ?, 12 FROM staged_checked WHERE NOT source_ok
-UNION ALL SELECT "row", 'source', source_text, ?, 13 FROM staged_checked WHERE source_ok AND NOT source_known
+UNION ALL SELECT "row", 'source', source_text, ?, 12 FROM staged_flagged WHERE NOT source_ok
+UNION ALL SELECT "row", 'source', source_text, ?, 13 FROM staged_flagged WHERE source_ok AND NOT source_known
 """
 
-# Valid rows, keyed as the store keys them. (Clashes are found among these; see _clashes.)
+# The rows without a problem, keyed as the store keys them.
 _CLEAN = """
 SELECT c."row", c.indicator_text AS indicator_id, c.entity, c.period, c.period_start, c.value, c.qualifier,
        c.source_text AS source_id, c.quote, c.note
 FROM staged_checked c ANTI JOIN staged_problems p ON p."row" = c."row"
 """
+_KEY_HASH = "hash(indicator_id, entity, period, source_id)"
+_KEYS = ", ".join(KEY)
 
 
 class StagingMixin:
-    def _stage(self, con, staged: StagedRows) -> None:
-        """Create ``staged_checked`` and ``staged_problems`` (clashes included) on this cursor."""
+    def _stage(self, con, staged: StagedRows) -> int:
+        """Create ``staged_checked`` and ``staged_problems`` (clashes included) on this cursor; returns how many
+        keys repeat among the valid rows (identical repeats: keep the first)."""
         con.register("staged_raw", staged.raw)
         for name in LOOKUPS:
             con.register(f"lk_{name}", staged.lookups[name])
         con.execute(_CHECKED, [staged.default_source])
+        con.execute(_FLAGGED, [LARGEST_VALUE])
         con.execute(
             _PROBLEMS,
             [
@@ -134,11 +150,16 @@ class StagingMixin:
             ],
         )
         # the same key twice with different values is ambiguous (which one is true?): every such row is a
-        # problem. Found with one GROUP BY over the clean rows; identical repeats are harmless.
+        # problem. Keys are first compared by hash (one number per row); only candidates are compared in full.
+        candidates = con.execute(
+            f"SELECT count(*) FROM (SELECT {_KEY_HASH} AS h FROM ({_CLEAN}) GROUP BY h HAVING count(*) > 1)"
+        ).fetchall()[0][0]
+        if not candidates:
+            return 0
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE staged_repeats AS
-            SELECT {", ".join(KEY)}, min("row") AS first_row, count(*) AS n, min(value) <> max(value) AS clash
+            SELECT {_KEYS}, min("row") AS first_row, min(value) <> max(value) AS clash
             FROM ({_CLEAN}) GROUP BY ALL HAVING count(*) > 1
             """
         )
@@ -146,30 +167,37 @@ class StagingMixin:
             f"""
             INSERT INTO staged_problems
             SELECT k."row", 'value', printf('%g', k.value), ? || r.first_row || ')', 14
-            FROM ({_CLEAN}) k JOIN staged_repeats r USING ({", ".join(KEY)})
+            FROM ({_CLEAN}) k JOIN staged_repeats r USING ({_KEYS})
             WHERE r.clash
             """,
             [REASON_CLASH],
         )
+        return con.execute("SELECT count(*) FROM staged_repeats WHERE NOT clash").fetchall()[0][0]
+
+    def _unstage(self, con) -> None:
+        for table in ("staged_checked", "staged_flagged", "staged_problems", "staged_repeats"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
         for name in ("staged_raw", *(f"lk_{name}" for name in LOOKUPS)):
             con.unregister(name)
 
-    def _insert_staged(self, con, staged: StagedRows) -> bool:
-        """Fill temp table ``incoming`` with the staged file's valid rows, one per key; True when done."""
-        self._stage(con, staged)
-        repeats = con.execute("SELECT count(*) FROM staged_repeats").fetchall()[0][0]
-        clean = _CLEAN
-        if repeats:  # identical repeats: keep the first
-            clean = f"SELECT DISTINCT ON ({', '.join(KEY)}) * FROM ({_CLEAN}) ORDER BY \"row\""
+    def _valid_staged(self, con, repeats: int) -> pa.Table:
+        clean = f"SELECT DISTINCT ON ({_KEYS}) * FROM ({_CLEAN}) ORDER BY \"row\"" if repeats else _CLEAN
+        return con.sql(clean).to_arrow_table()
+
+    def _insert_staged(self, con, staged: StagedRows) -> None:
+        """Fill temp table ``incoming`` with the staged file's valid rows, one per key."""
+        if staged.valid is None:
+            repeats = self._stage(con, staged)
+            valid = self._valid_staged(con, repeats)
+            self._unstage(con)
+        else:
+            valid = staged.valid
+        con.register("staged_valid", valid)
         con.execute(
-            f"""
-            INSERT INTO incoming
-            SELECT indicator_id, entity, period, period_start, value, qualifier, source_id, quote, note
-            FROM ({clean})
-            """
+            "INSERT INTO incoming SELECT indicator_id, entity, period, period_start, value, qualifier, source_id, "
+            "quote, note FROM staged_valid"
         )
-        con.execute("DROP TABLE staged_checked; DROP TABLE staged_problems; DROP TABLE staged_repeats")
-        return True
+        con.unregister("staged_valid")
 
     def distinct_staged(self, raw: pa.Table) -> dict[str, list[str]]:
         """The distinct texts of each column the lookups judge (blank as '')."""
@@ -182,34 +210,26 @@ class StagingMixin:
             con.unregister("staged_raw")
         return {column: list(values or []) for column, values in zip(columns, found, strict=True)}
 
-    def check_staged(self, staged: StagedRows) -> tuple[pd.DataFrame, int]:
-        """(problems: row, column, value, reason, sorted by row and column; how many valid rows)."""
+    def check_staged(self, staged: StagedRows) -> pd.DataFrame:
+        """Every problem (row, column, value, reason; sorted by row and column). Keeps the valid rows,
+        normalised and one per key, in ``staged.valid`` for the write."""
         with self.cursor() as con:
-            self._stage(con, staged)
+            repeats = self._stage(con, staged)
             problems = con.execute(
                 'SELECT "row", "column", value, reason FROM staged_problems ORDER BY "row", "column", seq'
             ).df()
-            valid = con.execute(
-                f"""
-                SELECT (SELECT count(*) FROM ({_CLEAN}))
-                       - (SELECT coalesce(sum(n - 1), 0) FROM staged_repeats WHERE NOT clash)
-                """
-            ).fetchall()[0][0]
-            con.execute("DROP TABLE staged_checked; DROP TABLE staged_problems; DROP TABLE staged_repeats")
+            staged.valid = self._valid_staged(con, repeats)
+            self._unstage(con)
         problems["row"] = problems["row"].astype("int64")
-        return problems, int(valid)
+        return problems
 
     def staged_rows(self, staged: StagedRows) -> pd.DataFrame:
         """The valid rows as the pandas validator returns them (row, indicator_id, entity, period, value,
-        qualifier, source_id, quote, note, period_start); identical repeats once."""
-        with self.cursor() as con:
-            self._stage(con, staged)
-            frame = con.execute(
-                f"""
-                SELECT DISTINCT ON ({", ".join(KEY)}) "row", indicator_id, entity, period, value, qualifier,
-                       source_id, quote, note, period_start::TIMESTAMP AS period_start
-                FROM ({_CLEAN}) ORDER BY "row"
-                """
-            ).df()
-            con.execute("DROP TABLE staged_checked; DROP TABLE staged_problems; DROP TABLE staged_repeats")
-        return frame.sort_values("row", kind="stable").reset_index(drop=True)
+        qualifier, source_id, quote, note, period_start)."""
+        if staged.valid is None:
+            self.check_staged(staged)
+        assert staged.valid is not None
+        frame = staged.valid.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+        frame["period_start"] = pd.to_datetime(frame["period_start"])
+        columns = ["row", "indicator_id", "entity", "period", "value", "qualifier", "source_id", "quote", "note"]
+        return frame.loc[:, [*columns, "period_start"]].sort_values("row", kind="stable").reset_index(drop=True)
