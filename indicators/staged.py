@@ -122,16 +122,14 @@ def lookups(
 
 def raw_table(frame: pd.DataFrame) -> pa.Table:
     """A frame in our CSV columns (+ row) as the staged text: strings, stripped, blank cells null. Values
-    that are already numbers (a foreign file's, after mapping) are written back exactly (repr round-trips)."""
+    that are already numbers (a foreign file's, after mapping) become their shortest exact text (str of a
+    float round-trips)."""
     columns = {"row": pa.array(frame["row"].to_numpy(dtype="int64"))}
     for name in OBSERVATION_CSV_COLUMNS:
         if name not in frame:
             columns[name] = pa.nulls(len(frame), pa.string())
             continue
-        series = frame[name]
-        if series.dtype == object or series.dtype.kind == "f":
-            series = series.map(lambda v: repr(float(v)) if isinstance(v, float | int | np.number) else v)
-        text = series.astype("string").str.strip()
+        text = frame[name].astype("string").str.strip()
         columns[name] = pa.array(text.mask(text == "", pd.NA), type=pa.string(), from_pandas=True)
     return pa.table(columns)
 
@@ -166,7 +164,7 @@ class StagedValidated(Validated):
         self.staged = staged
         problems = store.check_staged(staged)
         assert staged.valid is not None
-        self.count = staged.valid.num_rows
+        self.count = staged.valid
         self._rows: pd.DataFrame | None = None
         super().__init__(rows=None, problems=problems.loc[:, PROBLEM_COLUMNS])  # type: ignore[arg-type]
 

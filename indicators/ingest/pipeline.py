@@ -16,7 +16,7 @@ from indicators.ingest.reader import Parsed
 from indicators.models import Source
 from indicators.staged import StagedValidated, raw_table, stage
 from indicators.store import Store, WriteResult
-from indicators.validate import Validated, validate_observations
+from indicators.validate import Validated
 
 OFFICIAL_FORMATS = {"wdi", "databank", "owid", "sdmx", "eurostat", "census", "wide"}
 PUBLISHERS = {
@@ -140,6 +140,11 @@ class Plan:
 
 def plan_upload(store: Store, parsed: Parsed, mapping: Mapping | None = None) -> Plan:
     """Everything the upload would do, checked in full, nothing written."""
+    with store.holding():
+        return _plan(store, parsed, mapping)
+
+
+def _plan(store: Store, parsed: Parsed, mapping: Mapping | None) -> Plan:
     mapping = mapping or Mapping()
     text = source_text(parsed, mapping)
     new_sources = []
@@ -151,20 +156,13 @@ def plan_upload(store: Store, parsed: Parsed, mapping: Mapping | None = None) ->
             new_sources.append(source)
         default_source = source.id
     known_sources = store.source_ids() | {s.id for s in new_sources}
-    if parsed.is_native:
-        # checked and written inside DuckDB: the file's text is joined with the models' verdict on each
-        # distinct value (indicators.staged); nothing the size of the file goes through pandas
-        raw = parsed.raw if parsed.raw is not None and not mapping.entities and not mapping.years else None
-        raw = raw if raw is not None else raw_table(to_rows(parsed, mapping))
-        staged = stage(store, raw, store.indicator_map(), sources=known_sources, default_source=default_source)
-        validated: Validated = StagedValidated(store, staged)
-        rows = None
-    else:
-        rows = to_rows(parsed, mapping)
-        if default_source:
-            blank = rows["source"].astype("string").str.strip().fillna("") == ""
-            rows["source"] = rows["source"].astype("string").mask(blank, default_source)
-        validated = validate_observations(rows, store.indicator_map(), known_sources)
+    # checked and written inside DuckDB: the rows' text is joined with the models' verdict on each distinct
+    # value (indicators.staged); nothing the size of the file goes through pandas validation
+    raw = parsed.raw if parsed.raw is not None and not mapping.entities and not mapping.years else None
+    rows = None if raw is not None else to_rows(parsed, mapping)
+    raw = raw if raw is not None else raw_table(rows)
+    staged = stage(store, raw, store.indicator_map(), sources=known_sources, default_source=default_source)
+    validated: Validated = StagedValidated(store, staged)
     no_source = (validated.problems["column"] == "source") & (validated.problems["value"] == "")
     validated.problems.loc[no_source, "reason"] = "no source: name one in the source column or as the upload's source"
     return Plan(parsed, mapping, rows, validated, store, new_sources)

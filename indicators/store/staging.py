@@ -9,6 +9,8 @@ the valid rows are then inserted set-based straight from the staged text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -39,9 +41,11 @@ class StagedRows:
     lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
     default_source: str | None = None  # for rows whose source cell is blank
     check_sources: bool = False  # the lookup "source" says which ids are known
-    # set by check_staged: the valid rows, normalised, one per key (a write after a check inserts them as
-    # they are, without checking again)
-    valid: pa.Table | None = None
+    # set by check_staged: the rows with problems, how many keys repeat among the others and how many valid
+    # figures there are; a write after a check then inserts the others in one statement, without checking
+    problem_rows: pa.Table | None = None
+    repeats: int | None = None
+    valid: int | None = None
 
     def __len__(self) -> int:
         return self.raw.num_rows
@@ -124,10 +128,31 @@ SELECT c."row", c.indicator_text AS indicator_id, c.entity, c.period, c.period_s
 FROM staged_checked c ANTI JOIN staged_problems p ON p."row" = c."row"
 """
 _KEY_HASH = "hash(indicator_id, entity, period, source_id)"
+
+# The valid rows straight from the text, once a check has named the rows with problems.
+_CHECKED_ROWS = """
+SELECT r."row", coalesce(r.indicator, '') AS indicator_id, le.entity, lp.period, lp.period_start::DATE AS period_start,
+       TRY_CAST(r.value AS DOUBLE) * coalesce(lu.factor, 1.0) AS value, coalesce(lq.qualifier, 'exactly') AS qualifier,
+       coalesce(r.source, ?, '') AS source_id, r.quote, r.note
+FROM staged_raw r
+LEFT JOIN lk_indicator li ON li.text = coalesce(r.indicator, '')
+LEFT JOIN lk_entity le ON le.text = coalesce(r.entity, li.default_entity, '')
+LEFT JOIN lk_period lp ON lp.text = coalesce(r.period, '')
+LEFT JOIN lk_qualifier lq ON lq.text = r.qualifier
+LEFT JOIN lk_unit lu ON lu.text = coalesce(r.unit, '')
+ANTI JOIN staged_problem_rows p ON p."row" = r."row"
+"""
 _KEYS = ", ".join(KEY)
 
 
 class StagingMixin:
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Keep the store's file open for a run of steps (a plan, then its commit): a command line store
+        otherwise closes and reopens its file around each query."""
+        with self.cursor():
+            yield
+
     def _stage(self, con, staged: StagedRows) -> int:
         """Create ``staged_checked`` and ``staged_problems`` (clashes included) on this cursor; returns how many
         keys repeat among the valid rows (identical repeats: keep the first)."""
@@ -159,7 +184,7 @@ class StagingMixin:
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE staged_repeats AS
-            SELECT {_KEYS}, min("row") AS first_row, min(value) <> max(value) AS clash
+            SELECT {_KEYS}, min("row") AS first_row, count(*) AS n, min(value) <> max(value) AS clash
             FROM ({_CLEAN}) GROUP BY ALL HAVING count(*) > 1
             """
         )
@@ -180,24 +205,32 @@ class StagingMixin:
         for name in ("staged_raw", *(f"lk_{name}" for name in LOOKUPS)):
             con.unregister(name)
 
-    def _valid_staged(self, con, repeats: int) -> pa.Table:
-        clean = f"SELECT DISTINCT ON ({_KEYS}) * FROM ({_CLEAN}) ORDER BY \"row\"" if repeats else _CLEAN
-        return con.sql(clean).to_arrow_table()
+    def _checked_rows(self, con, staged: StagedRows) -> str:
+        """Register what ``_CHECKED_ROWS`` reads; returns the query for the valid rows, one per key."""
+        assert staged.problem_rows is not None
+        con.register("staged_raw", staged.raw)
+        con.register("staged_problem_rows", staged.problem_rows)
+        for name in LOOKUPS:
+            con.register(f"lk_{name}", staged.lookups[name])
+        if staged.repeats:  # identical repeats: keep the first
+            return f"SELECT DISTINCT ON ({_KEYS}) * FROM ({_CHECKED_ROWS}) ORDER BY \"row\""
+        return _CHECKED_ROWS
+
+    def _forget_checked_rows(self, con) -> None:
+        for name in ("staged_raw", "staged_problem_rows", *(f"lk_{name}" for name in LOOKUPS)):
+            con.unregister(name)
 
     def _insert_staged(self, con, staged: StagedRows) -> None:
         """Fill temp table ``incoming`` with the staged file's valid rows, one per key."""
-        if staged.valid is None:
-            repeats = self._stage(con, staged)
-            valid = self._valid_staged(con, repeats)
-            self._unstage(con)
-        else:
-            valid = staged.valid
-        con.register("staged_valid", valid)
+        if staged.problem_rows is None:
+            self._check(con, staged)
+        rows = self._checked_rows(con, staged)
         con.execute(
             "INSERT INTO incoming SELECT indicator_id, entity, period, period_start, value, qualifier, source_id, "
-            "quote, note FROM staged_valid"
+            f"quote, note FROM ({rows})",
+            [staged.default_source],
         )
-        con.unregister("staged_valid")
+        self._forget_checked_rows(con)
 
     def distinct_staged(self, raw: pa.Table) -> dict[str, list[str]]:
         """The distinct texts of each column the lookups judge (blank as '')."""
@@ -210,26 +243,45 @@ class StagingMixin:
             con.unregister("staged_raw")
         return {column: list(values or []) for column, values in zip(columns, found, strict=True)}
 
-    def check_staged(self, staged: StagedRows) -> pd.DataFrame:
-        """Every problem (row, column, value, reason; sorted by row and column). Keeps the valid rows,
-        normalised and one per key, in ``staged.valid`` for the write."""
-        with self.cursor() as con:
-            repeats = self._stage(con, staged)
-            problems = con.execute(
-                'SELECT "row", "column", value, reason FROM staged_problems ORDER BY "row", "column", seq'
-            ).df()
-            staged.valid = self._valid_staged(con, repeats)
-            self._unstage(con)
+    def _check(self, con, staged: StagedRows) -> pd.DataFrame:
+        staged.repeats = self._stage(con, staged)
+        problems = con.execute(
+            'SELECT "row", "column", value, reason FROM staged_problems ORDER BY "row", "column", seq'
+        ).df()
+        staged.valid = con.execute(
+            """
+            SELECT (SELECT count(*) FROM staged_raw) - (SELECT count(DISTINCT "row") FROM staged_problems)
+            """
+        ).fetchall()[0][0]
+        if staged.repeats:
+            staged.valid -= con.execute(
+                "SELECT coalesce(sum(n - 1), 0) FROM staged_repeats WHERE NOT clash"
+            ).fetchall()[0][0]
+        self._unstage(con)
         problems["row"] = problems["row"].astype("int64")
+        staged.problem_rows = pa.table({"row": pa.array(pd.unique(problems["row"]), type=pa.int64())})
         return problems
+
+    def check_staged(self, staged: StagedRows) -> pd.DataFrame:
+        """Every problem (row, column, value, reason; sorted by row and column). Notes in ``staged`` which rows
+        are valid and how many figures they make, for the write."""
+        with self.cursor() as con:
+            return self._check(con, staged)
 
     def staged_rows(self, staged: StagedRows) -> pd.DataFrame:
         """The valid rows as the pandas validator returns them (row, indicator_id, entity, period, value,
         qualifier, source_id, quote, note, period_start)."""
-        if staged.valid is None:
-            self.check_staged(staged)
-        assert staged.valid is not None
-        frame = staged.valid.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
-        frame["period_start"] = pd.to_datetime(frame["period_start"])
-        columns = ["row", "indicator_id", "entity", "period", "value", "qualifier", "source_id", "quote", "note"]
-        return frame.loc[:, [*columns, "period_start"]].sort_values("row", kind="stable").reset_index(drop=True)
+        with self.cursor() as con:
+            if staged.problem_rows is None:
+                self._check(con, staged)
+            rows = self._checked_rows(con, staged)
+            frame = con.execute(
+                f"""
+                SELECT "row", indicator_id, entity, period, value, qualifier, source_id, quote, note,
+                       period_start::TIMESTAMP AS period_start
+                FROM ({rows}) ORDER BY "row"
+                """,
+                [staged.default_source],
+            ).df()
+            self._forget_checked_rows(con)
+        return frame
