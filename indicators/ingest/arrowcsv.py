@@ -49,24 +49,31 @@ def read_native(text: str, dialect: Dialect, fmt: str) -> tuple[pa.Table, list[s
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     if table.num_rows == 0 or dialect.header_row + 1 + table.num_rows != lines:
         return None  # blank lines or line breaks inside quoted fields: the general reader counts them
+    raw = staged_text(table, dialect.header_row + 2)
     by_name = {name.lower(): table.column(index) for index, name in enumerate(table.column_names)}
-    first = dialect.header_row + 2
-    columns: dict[str, pa.Array] = {"row": pa.array(range(first, first + table.num_rows), type=pa.int64())}
-    for name in OBSERVATION_CSV_COLUMNS:
-        if name in by_name:
-            stripped = pc.utf8_trim_whitespace(by_name[name])
-            columns[name] = pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped)
-        else:
-            columns[name] = pa.nulls(table.num_rows, pa.string())
-    raw = pa.table(columns)
-    anything = None
-    for name in table.column_names:  # records that are only delimiters are not rows (as read_table drops them)
-        filled = pc.not_equal(pc.utf8_trim_whitespace(table.column(name)), "")
-        anything = filled if anything is None else pc.or_(anything, filled)
-    if anything is not None and not pc.all(anything).as_py():
-        raw = raw.filter(anything)
     sample = by_name["value"].slice(0, 5000).to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
     return raw, header, sample
+
+
+def staged_text(table: pa.Table, first_row: int) -> pa.Table:
+    """A table of text as read (our columns, any case, any order, others ignored) as staged text: ``row`` (the
+    file line, counted from ``first_row``) and our columns stripped, blank cells null; records that are only
+    delimiters dropped (as ``dialect.read_table`` drops them)."""
+    columns: dict[str, pa.Array] = {"row": pa.array(range(first_row, first_row + table.num_rows), type=pa.int64())}
+    filled = None
+    for name in table.column_names:
+        stripped = pc.utf8_trim_whitespace(table.column(name))
+        blank = pc.equal(stripped, "")
+        filled = pc.invert(blank) if filled is None else pc.or_(filled, pc.invert(blank))
+        if name.strip().lower() in OBSERVATION_CSV_COLUMNS:
+            columns[name.strip().lower()] = pc.if_else(blank, pa.scalar(None, pa.string()), stripped)
+    for name in OBSERVATION_CSV_COLUMNS:
+        if name not in columns:
+            columns[name] = pa.nulls(table.num_rows, pa.string())
+    raw = pa.table({name: columns[name] for name in ("row", *OBSERVATION_CSV_COLUMNS)})
+    if filled is not None and not pc.all(filled).as_py():
+        raw = raw.filter(filled)
+    return raw
 
 
 def table_names(text: str, dialect: Dialect) -> list[str]:

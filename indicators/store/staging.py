@@ -46,6 +46,7 @@ class StagedRows:
     problem_rows: pa.Table | None = None
     repeats: int | None = None
     valid: int | None = None
+    problems: pd.DataFrame | None = None
 
     def __len__(self) -> int:
         return self.raw.num_rows
@@ -260,6 +261,7 @@ class StagingMixin:
         self._unstage(con)
         problems["row"] = problems["row"].astype("int64")
         staged.problem_rows = pa.table({"row": pa.array(pd.unique(problems["row"]), type=pa.int64())})
+        staged.problems = problems
         return problems
 
     def check_staged(self, staged: StagedRows) -> pd.DataFrame:

@@ -173,7 +173,7 @@ class WritesMixin:
             """
         )
 
-    def _load_incoming(self, con, rows: pd.DataFrame | Iterable[pd.DataFrame] | StagedRows) -> None:
+    def _load_incoming(self, con, rows: pd.DataFrame | Iterable[pd.DataFrame | StagedRows] | StagedRows) -> None:
         """Stage validated rows (a frame, chunks of frames, or a staged file) in temp table ``incoming``, one
         row per key. A key given twice with different values is refused (which one is true?); identical
         repeats count once.
@@ -189,6 +189,9 @@ class WritesMixin:
             return
         chunks = [rows] if isinstance(rows, pd.DataFrame) else rows
         for chunk in chunks:
+            if isinstance(chunk, StagedRows):  # a big file's chunk, checked and staged inside DuckDB
+                self._insert_staged(con, chunk)
+                continue
             if chunk.empty:
                 continue
             con.register("incoming_df", _incoming_frame(chunk))
@@ -225,7 +228,7 @@ class WritesMixin:
 
     def write_observations(
         self,
-        rows: pd.DataFrame | Iterable[pd.DataFrame] | StagedRows,
+        rows: pd.DataFrame | Iterable[pd.DataFrame | StagedRows] | StagedRows,
         *,
         kind: str,
         who: str,
