@@ -126,7 +126,5 @@ def import_csv(
             raise ImportRefused(pd.concat(problems, ignore_index=True))
 
     with store.memory_limit(memory_mb):
-        write = store.write_observations(
-            checked(), kind=kind, who=who, reason=reason, detail={"file": Path(path).name}
-        )
+        write = store.write_observations(checked(), kind=kind, who=who, reason=reason, detail={"file": Path(path).name})
     return BulkResult(rows=seen["rows"], write=write)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -196,6 +197,7 @@ def commit_upload(
     skip_invalid: bool = False,
     on_change: str = "replace",
     reason: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> WriteResult:
     """Write the plan's valid rows as one batch; refuse (writing nothing) when any row is invalid, unless
     ``skip_invalid``. ``on_change``: "replace" changed figures, or "keep" both as separate sources."""
@@ -227,4 +229,5 @@ def commit_upload(
         reason=reason or f"upload of {parsed.filename or 'a file'}",
         detail=detail,
         sources=sources,
+        progress=progress,
     )

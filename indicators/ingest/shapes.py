@@ -58,6 +58,7 @@ def long_frame(
     label = entity_label.astype("string").str.strip()
     iso = to_iso3(code)
     iso = iso.fillna(to_iso3(label))
+
     def column(values: pd.Series | str | None) -> pd.Series:
         # text columns keep their Arrow-backed arrays (no round trip through Python objects)
         if isinstance(values, pd.Series):

@@ -214,7 +214,7 @@ class StagingMixin:
         for name in LOOKUPS:
             con.register(f"lk_{name}", staged.lookups[name])
         if staged.repeats:  # identical repeats: keep the first
-            return f"SELECT DISTINCT ON ({_KEYS}) * FROM ({_CHECKED_ROWS}) ORDER BY \"row\""
+            return f'SELECT DISTINCT ON ({_KEYS}) * FROM ({_CHECKED_ROWS}) ORDER BY "row"'
         return _CHECKED_ROWS
 
     def _forget_checked_rows(self, con) -> None:

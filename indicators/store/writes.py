@@ -8,7 +8,7 @@ the new versions, all set-based, so a million-row import is a handful of stateme
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -236,6 +236,7 @@ class WritesMixin:
         detail: dict | None = None,
         seed: bool = False,
         sources: Iterable[Source] = (),
+        progress: Callable[[float, str], None] | None = None,
     ) -> WriteResult:
         """Write validated rows (see ``indicators.validate``) as one batch: new figures are added, changed
         ones get a new version, unchanged ones are left alone. All of it or none of it. ``sources`` (a
@@ -243,11 +244,18 @@ class WritesMixin:
 
         ``rows`` is one frame, or an iterable of frames (chunks of a big file, validated one by one): chunks
         are staged in DuckDB as they come, so a file never has to be held whole in Python memory. An
-        exception raised by the iterable rolls everything back."""
+        exception raised by the iterable rolls everything back. ``progress(share, what)`` hears of each step
+        (a progress bar for a long write)."""
+        step = progress or (lambda share, what: None)
         with self.transaction() as con:
             for source in sources:
                 self._upsert_source(con, source)
-            return self._write_rows(con, rows, kind=kind, who=who, reason=reason, detail=detail, seed=seed)
+            result = self._write_rows(
+                con, rows, kind=kind, who=who, reason=reason, detail=detail, seed=seed, progress=progress
+            )
+            step(0.95, "committing")
+        step(1.0, "written")
+        return result
 
     def _write_rows(
         self,
@@ -261,11 +269,15 @@ class WritesMixin:
         seed: bool = False,
         batch_id: int | None = None,
         now=None,
+        progress: Callable[[float, str], None] | None = None,
     ) -> WriteResult:
         """The body of ``write_observations`` inside a caller's transaction (a restore writes observations,
         metadata and removals in one transaction). With ``batch_id`` the rows join that batch."""
         now = now or utc_now()
+        step = progress or (lambda share, what: None)
+        step(0.0, "staging the figures")
         self._load_incoming(con, rows)
+        step(0.3, "comparing with the store")
         self._classify(con, seed=seed)
         counts = dict(con.execute("SELECT status, count(*) FROM classified GROUP BY status").fetchall())
         result = WriteResult(
@@ -276,6 +288,7 @@ class WritesMixin:
             skipped=counts.get("skipped", 0),
         )
         if result.written:
+            step(0.5, f"writing {result.written:,} figures")
             if batch_id is None:
                 batch_id = self._new_batch(con, kind, who, reason, detail=detail, at=now)
             con.execute(
