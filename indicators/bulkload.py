@@ -125,6 +125,7 @@ def import_csv(
         if seen["problems"]:
             raise ImportRefused(pd.concat(problems, ignore_index=True))
 
-    with store.memory_limit(memory_mb):
+    # held open throughout: a command-line store closes its file between queries, which would also drop the cap
+    with store.holding(), store.memory_limit(memory_mb):
         write = store.write_observations(checked(), kind=kind, who=who, reason=reason, detail={"file": Path(path).name})
     return BulkResult(rows=seen["rows"], write=write)
