@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from indicators.bulkload import import_csv
 from indicators.cli import main
 from indicators.cli.progress import BIG_FILE_BYTES, Progress
 from indicators.ingest import Mapping, Options, commit_upload, plan_upload, read_upload
@@ -117,7 +118,9 @@ def test_naming_a_series_the_file_does_not_hold_is_refused(store, tmp_path):
 
 def test_a_big_import_from_the_command_line_says_where_it_is(store_path, tmp_path, capsys, monkeypatch):
     rows = ["indicator,entity,period,value,unit,qualifier,source,quote,note"]
-    rows += [f"gdp_growth,SRB,{1900 + n // 12}-{n % 12 + 1:02d},{n % 9}.5,percent,,five_areas_2019,," for n in range(2400)]
+    rows += [
+        f"gdp_growth,SRB,{1900 + n // 12}-{n % 12 + 1:02d},{n % 9}.5,percent,,five_areas_2019,," for n in range(2400)
+    ]
     path = tmp_path / "monthly.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     monkeypatch.setattr("indicators.cli.progress.BIG_FILE_BYTES", 1)  # "big" for this test
@@ -150,3 +153,32 @@ def test_a_big_native_file_is_read_by_arrow_and_checked_in_the_store(store, tmp_
     assert plan.staged and plan.valid_rows == 40
     assert plan.problems[["line", "column", "value"]].values.tolist() == [[42, "period", "2019-13"]]
     assert plan.validated.rows["value"].head(3).tolist() == [0.25, 1.25, 2.25]
+
+
+def _bulk_file(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "bulk.csv"
+    header = "indicator,entity,period,value,unit,qualifier,source,quote,note\n"
+    path.write_text(header + "".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_a_huge_file_is_written_part_by_part_yet_as_one_batch(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("indicators.store.writes.FLUSH_ROWS", 5)  # parts of 5 rows, as parts of a million
+    lines = [f"gdp_growth,SRB,{year},{year % 7}.5,percent,,five_areas_2019,," for year in range(1950, 1970)]
+    lines.append("gdp_growth,SRB,1951,5.5,percent,,five_areas_2019,,")  # the same figure again, same value
+    result = import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="download", chunk_rows=3)
+    assert (result.write.added, result.write.changed, result.write.unchanged) == (20, 0, 0)
+    assert store.query_value("SELECT count(*) FROM observation WHERE batch_id = ?", [result.write.batch_id]) == 20
+    again = import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="again", chunk_rows=3)
+    assert again.write.batch_id is None and again.write.written == 0
+    assert store.query_value("SELECT count(*) FROM batch WHERE reason = 'again'") == 0  # no empty batch
+
+
+def test_a_figure_repeated_with_another_value_in_a_later_part_is_refused(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("indicators.store.writes.FLUSH_ROWS", 5)
+    lines = [f"gdp_growth,SRB,{year},{year % 7}.5,percent,,five_areas_2019,," for year in range(1950, 1970)]
+    lines.append("gdp_growth,SRB,1951,9.9,percent,,five_areas_2019,,")
+    before = store.counts()
+    with pytest.raises(ValueError, match="more than once with different values"):
+        import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="download", chunk_rows=3)
+    assert store.counts() == before
