@@ -12,13 +12,13 @@ import pytest
 from indicators.bulkload import import_csv
 from indicators.cli import main
 from indicators.cli.progress import BIG_FILE_BYTES, Progress
-from indicators.ingest import Mapping, Options, commit_upload, plan_upload, read_upload
-from indicators.ingest import arrowcsv
+from indicators.ingest import Mapping, Options, arrowcsv, commit_upload, plan_upload, read_upload
 from indicators.staged import StagedValidated, raw_table, stage
 from indicators.validate import validate_observations
 
 CORPUS = Path(__file__).resolve().parent / "data" / "ingest"
-NATIVE = sorted(p.name for p in CORPUS.glob("native_*")) + [
+NATIVE = [
+    *sorted(p.name for p in CORPUS.glob("native_*")),
     "bad_qualifier.csv",
     "impossible_period.csv",
     "nan_and_infinity.csv",
@@ -112,7 +112,7 @@ def test_a_world_bank_file_with_two_series_lands_in_one_batch(store, tmp_path):
 def test_naming_a_series_the_file_does_not_hold_is_refused(store, tmp_path):
     path = _wdi(tmp_path)
     parsed = read_upload(path.read_bytes(), path.name)
-    with pytest.raises(Exception, match="no series 'XX.NOPE'"):
+    with pytest.raises(Exception, match=r"no series 'XX\.NOPE'"):
         plan_upload(store, parsed, Mapping(series_indicators={"XX.NOPE": "gdp_growth"}))
 
 
