@@ -7,6 +7,7 @@ connection model is explained in ``connection.py``; the schema and its migration
 from __future__ import annotations
 
 from indicators.store.base import MEMORY, StoreBase, local_user, utc_now
+from indicators.store.chunked import ChunkedWritesMixin
 from indicators.store.claimcheck import ClaimCheckMixin
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
 from indicators.store.edits import ANY_VERSION, EditConflict, EditResult, EditsMixin, FigureVersion
@@ -24,6 +25,7 @@ class Store(
     ReadsMixin,
     WritesMixin,
     StagingMixin,
+    ChunkedWritesMixin,
     EditsMixin,
     HistoryMixin,
     EventsMixin,
