@@ -22,7 +22,7 @@ from indicators.store import StagedRows, Store, WriteResult
 from indicators.validate import PROBLEM_COLUMNS
 
 CHUNK_ROWS = 200_000
-DUCKDB_MEMORY_MB = 1024  # while a bulk import runs, DuckDB spills beyond this instead of growing
+DUCKDB_MEMORY_MB = 1536  # DuckDB spills beyond this while a bulk import runs (1024 hit a DuckDB 2.0 spill error)
 MAX_PROBLEMS = 1000  # a report beyond this helps no one; counting stops there
 
 
