@@ -22,7 +22,9 @@ from indicators.store import StagedRows, Store, WriteResult
 from indicators.validate import PROBLEM_COLUMNS
 
 CHUNK_ROWS = 200_000
-DUCKDB_MEMORY_MB = 1536  # DuckDB spills beyond this while a bulk import runs (1024 hit a DuckDB 2.0 spill error)
+# No cap on DuckDB by default: with a cap (1 GB, 1.5 GB) that made it spill, DuckDB 2.0 failed a 10 M-row import
+# with internal string-segment errors (3 runs of 4). Pass memory_mb to try a cap.
+DUCKDB_MEMORY_MB: int | None = None
 MAX_PROBLEMS = 1000  # a report beyond this helps no one; counting stops there
 
 

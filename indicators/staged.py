@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from indicators.models import (
     INDICATOR_ID_PATTERN,
@@ -129,9 +130,24 @@ def raw_table(frame: pd.DataFrame) -> pa.Table:
         if name not in frame:
             columns[name] = pa.nulls(len(frame), pa.string())
             continue
-        text = frame[name].astype("string").str.strip()
-        columns[name] = pa.array(text.mask(text == "", pd.NA), type=pa.string(), from_pandas=True)
+        columns[name] = _text(frame[name])
     return pa.table(columns)
+
+
+def _text(series: pd.Series) -> pa.Array:
+    """A column as stripped text, blank cells null. Numbers (a mapped file's values) are written by Arrow
+    (shortest text that reads back as the same double) rather than one Python ``str`` per cell."""
+    if series.dtype == object and series.isna().all():  # a column the mapping leaves blank
+        return pa.nulls(len(series), pa.string())
+    if series.dtype == object or series.dtype.kind in "fi":
+        numbers = pd.to_numeric(series, errors="coerce") if series.dtype == object else series.astype("float64")
+        is_number = numbers.notna().to_numpy()
+        if is_number.any():
+            written = pa.array(numbers.to_numpy(dtype="float64"), type=pa.float64()).cast(pa.string())
+            others = _text(series.where(~is_number, None).astype("string")) if not is_number.all() else written
+            return pc.if_else(pa.array(is_number), written, others)
+    text = series.astype("string").str.strip()
+    return pa.array(text.mask(text == "", pd.NA), type=pa.string(), from_pandas=True)
 
 
 def stage(
