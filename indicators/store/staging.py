@@ -52,10 +52,10 @@ class StagedRows:
         return self.raw.num_rows
 
 
-# Every staged row with its text, its normalised values and the verdicts. The lookups are joined on the
+# Every staged row with its text, its normalised values and the verdicts (never materialised: only the
+# flagged rows are kept). The lookups are joined on the
 # text (blank cells count as ''); a blank entity takes the indicator's usual entity.
 _CHECKED = """
-CREATE OR REPLACE TEMP TABLE staged_checked AS
 WITH r AS (
     SELECT "row", coalesce(indicator, '') AS indicator_text, entity, coalesce(period, '') AS period_text,
            value AS value_text, coalesce(unit, '') AS unit_text, qualifier AS qualifier_text,
@@ -86,9 +86,9 @@ LEFT JOIN lk_source ls ON ls.text = c.source_text
 """
 
 # The rows that may have a problem (usually none): the checks below then run on these only.
-_FLAGGED = """
+_FLAGGED = f"""
 CREATE OR REPLACE TEMP TABLE staged_flagged AS
-SELECT * FROM staged_checked
+SELECT * FROM ({_CHECKED})
 WHERE NOT well_formed OR NOT known OR entity_error IS NOT NULL OR period_error IS NOT NULL
    OR qualifier_error IS NOT NULL OR not_number OR unit_error IS NOT NULL OR expected_unit <> unit_id
    OR abs(value) > ? OR value < minimum OR value > maximum OR NOT source_ok OR NOT source_known
@@ -122,12 +122,6 @@ UNION ALL SELECT "row", 'source', source_text, ?, 12 FROM staged_flagged WHERE N
 UNION ALL SELECT "row", 'source', source_text, ?, 13 FROM staged_flagged WHERE source_ok AND NOT source_known
 """
 
-# The rows without a problem, keyed as the store keys them.
-_CLEAN = """
-SELECT c."row", c.indicator_text AS indicator_id, c.entity, c.period, c.period_start, c.value, c.qualifier,
-       c.source_text AS source_id, c.quote, c.note
-FROM staged_checked c ANTI JOIN staged_problems p ON p."row" = c."row"
-"""
 _KEY_HASH = "hash(indicator_id, entity, period, source_id)"
 
 # The valid rows straight from the text, once a check has named the rows with problems.
@@ -143,6 +137,7 @@ LEFT JOIN lk_qualifier lq ON lq.text = r.qualifier
 LEFT JOIN lk_unit lu ON lu.text = coalesce(r.unit, '')
 ANTI JOIN staged_problem_rows p ON p."row" = r."row"
 """
+_CLEAN = _CHECKED_ROWS  # the rows without a problem, keyed as the store keys them (one parameter: the source)
 _KEYS = ", ".join(KEY)
 
 
@@ -155,13 +150,12 @@ class StagingMixin:
             yield
 
     def _stage(self, con, staged: StagedRows) -> int:
-        """Create ``staged_checked`` and ``staged_problems`` (clashes included) on this cursor; returns how many
+        """Create ``staged_flagged`` and ``staged_problems`` (clashes included) on this cursor; returns how many
         keys repeat among the valid rows (identical repeats: keep the first)."""
         con.register("staged_raw", staged.raw)
         for name in LOOKUPS:
             con.register(f"lk_{name}", staged.lookups[name])
-        con.execute(_CHECKED, [staged.default_source])
-        con.execute(_FLAGGED, [LARGEST_VALUE])
+        con.execute(_FLAGGED, [staged.default_source, LARGEST_VALUE])
         con.execute(
             _PROBLEMS,
             [
@@ -175,10 +169,12 @@ class StagingMixin:
                 REASON_UNKNOWN_SOURCE,
             ],
         )
+        con.execute('CREATE OR REPLACE TEMP TABLE staged_problem_rows AS SELECT DISTINCT "row" FROM staged_problems')
         # the same key twice with different values is ambiguous (which one is true?): every such row is a
         # problem. Keys are first compared by hash (one number per row); only candidates are compared in full.
         candidates = con.execute(
-            f"SELECT count(*) FROM (SELECT {_KEY_HASH} AS h FROM ({_CLEAN}) GROUP BY h HAVING count(*) > 1)"
+            f"SELECT count(*) FROM (SELECT {_KEY_HASH} AS h FROM ({_CLEAN}) GROUP BY h HAVING count(*) > 1)",
+            [staged.default_source],
         ).fetchall()[0][0]
         if not candidates:
             return 0
@@ -187,7 +183,8 @@ class StagingMixin:
             CREATE OR REPLACE TEMP TABLE staged_repeats AS
             SELECT {_KEYS}, min("row") AS first_row, count(*) AS n, min(value) <> max(value) AS clash
             FROM ({_CLEAN}) GROUP BY ALL HAVING count(*) > 1
-            """
+            """,
+            [staged.default_source],
         )
         con.execute(
             f"""
@@ -196,12 +193,12 @@ class StagingMixin:
             FROM ({_CLEAN}) k JOIN staged_repeats r USING ({_KEYS})
             WHERE r.clash
             """,
-            [REASON_CLASH],
+            [REASON_CLASH, staged.default_source],
         )
         return con.execute("SELECT count(*) FROM staged_repeats WHERE NOT clash").fetchall()[0][0]
 
     def _unstage(self, con) -> None:
-        for table in ("staged_checked", "staged_flagged", "staged_problems", "staged_repeats"):
+        for table in ("staged_flagged", "staged_problems", "staged_problem_rows", "staged_repeats"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         for name in ("staged_raw", *(f"lk_{name}" for name in LOOKUPS)):
             con.unregister(name)
