@@ -204,7 +204,10 @@ class StagingMixin:
             con.unregister(name)
 
     def _checked_rows(self, con, staged: StagedRows) -> str:
-        """Register what ``_CHECKED_ROWS`` reads; returns the query for the valid rows, one per key."""
+        """Register what ``_CHECKED_ROWS`` reads (checking first if no check has run); returns the query for
+        the valid rows, one per key (one parameter: the default source)."""
+        if staged.problem_rows is None:
+            self._check(con, staged)
         assert staged.problem_rows is not None
         con.register("staged_raw", staged.raw)
         con.register("staged_problem_rows", staged.problem_rows)

@@ -137,8 +137,9 @@ class WritesMixin:
 
     # --- observations ------------------------------------------------------------------------------
 
-    def _classify(self, con, seed: bool) -> None:
-        """Classify the rows of temp table ``incoming`` against the current versions into ``classified``."""
+    def _classify(self, con, seed: bool, source: str = "incoming", params: list | None = None) -> None:
+        """Classify the rows of temp table ``incoming`` (or of ``source``, a query of this module's own, with
+        its ``params``) against the current versions into ``classified``."""
         if seed:
             # Seed data never overrides a person: a key that anyone has ever touched outside a seed batch
             # keeps its current state (including a deletion); seed-only keys follow seed-data updates.
@@ -168,9 +169,10 @@ class WritesMixin:
             CREATE OR REPLACE TEMP TABLE classified AS
             SELECT i.*, c.id AS current_id, c.value AS current_value, c.qualifier AS current_qualifier,
                    {status} AS status
-            FROM incoming i
+            FROM {source} i
             LEFT JOIN current_observation c ON {_KEY_JOIN}
-            """
+            """,
+            params or [],
         )
 
     def _load_incoming(self, con, rows: pd.DataFrame | Iterable[pd.DataFrame | StagedRows] | StagedRows) -> None:
@@ -213,12 +215,23 @@ class WritesMixin:
             )
         con.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT DISTINCT ON ({', '.join(KEY)}) * FROM incoming")
 
+    def _stage_and_classify(self, con, rows, *, seed: bool) -> None:
+        """Temp tables ``incoming`` and ``classified``. A staged file is classified straight from its text
+        (``incoming`` stays empty): its million rows are not copied into a temp table first."""
+        if isinstance(rows, StagedRows) and not seed:
+            self._load_incoming(con, [])
+            source = self._checked_rows(con, rows)
+            self._classify(con, seed=False, source=f"({source})", params=[rows.default_source])
+            self._forget_checked_rows(con)
+            return
+        self._load_incoming(con, rows)
+        self._classify(con, seed=seed)
+
     def preview_observations(self, rows: pd.DataFrame | StagedRows) -> pd.DataFrame:
         """What writing these validated rows would do, without writing: one row per incoming figure with
         its status (new, changed, unchanged) and the current value it would replace."""
         with self.cursor() as con:
-            self._load_incoming(con, rows)
-            self._classify(con, seed=False)
+            self._stage_and_classify(con, rows, seed=False)
             result = con.execute(
                 "SELECT indicator_id, entity, period, value, qualifier, source_id, status, current_value, "
                 "current_qualifier FROM classified ORDER BY indicator_id, entity, source_id, period_start"
@@ -280,9 +293,8 @@ class WritesMixin:
             )
         step = progress or (lambda share, what: None)
         step(0.0, "staging the figures")
-        self._load_incoming(con, rows)
-        step(0.3, "comparing with the store")
-        self._classify(con, seed=seed)
+        step(0.1, "comparing with the store")
+        self._stage_and_classify(con, rows, seed=seed)
         counts = dict(con.execute("SELECT status, count(*) FROM classified GROUP BY status").fetchall())
         result = WriteResult(
             batch_id=None,
