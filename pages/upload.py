@@ -166,10 +166,14 @@ if counts["rejected"]:
     skip_invalid = st.checkbox("Import the valid rows and leave the rejected ones", key="upload_skip_invalid")
 
 commit_column, cancel_column = st.columns(2)
-can_commit = len(plan.validated.rows) > 0 and (plan.validated.ok or skip_invalid)
+can_commit = plan.valid_rows > 0 and (plan.validated.ok or skip_invalid)
 if commit_column.button("Commit", type="primary", disabled=not can_commit, key="upload_commit"):
+    bar = st.progress(0.0, text="Writing …")  # a million rows take seconds: say where the write is
     try:
-        result = commit_upload(store, plan, who=who, skip_invalid=skip_invalid, on_change=on_change)
+        result = commit_upload(
+            store, plan, who=who, skip_invalid=skip_invalid, on_change=on_change,
+            progress=lambda share, what: bar.progress(share, text=what.capitalize()),
+        )  # fmt: skip
     except (UploadError, ValueError) as error:
         st.error(webapp.md(error))
         st.stop()

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from indicators.cli.common import store_for_command
+from indicators.cli.progress import Progress
 from indicators.ingest import Mapping, Options, UploadError, check_size, commit_upload, plan_upload, read_upload
 from indicators.ingest.formats import CLI_FORMATS
 from indicators.ingest.mapping import split_codes
@@ -43,14 +44,19 @@ def run_import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CommandFailed(f"no such file: {path}")
+    progress = Progress.for_file(path.stat().st_size)  # on stderr, for a terminal or a big file
     try:
         check_size(path.stat().st_size)
         options = Options(format=None if args.format == "auto" else args.format, sheet=args.sheet)
+        progress.say(f"reading {path.name} ({path.stat().st_size / 2**20:.1f} MB)")
         parsed = read_upload(path.read_bytes(), path.name, options)
+        progress.rows(parsed.rows)
+        progress.say(f"read {parsed.rows:,} rows ({parsed.describe()}); checking every row")
         mapping = Mapping(indicator=args.indicator, entities=split_codes(args.entity), source_text=args.source)
         with store_for_command() as store:
             plan = plan_upload(store, parsed, mapping)
             rejected = plan.rejected_lines
+            progress.say(f"checked: {plan.valid_rows:,} valid figures, {rejected:,} rejected lines")
             if not plan.validated.ok and not args.skip_invalid:
                 raise CommandFailed(f"{rejected} invalid lines in {path.name}; nothing was written.\n{_report(plan)}")
             if args.dry_run:
@@ -58,7 +64,9 @@ def run_import(args) -> int:
                 if not plan.validated.ok:
                     print(_report(plan), file=sys.stderr)
                 return 0
-            result = commit_upload(store, plan, who=local_user(), skip_invalid=args.skip_invalid)
+            result = commit_upload(
+                store, plan, who=local_user(), skip_invalid=args.skip_invalid, progress=progress.writing
+            )
     except UploadError as error:
         raise CommandFailed(f"{path.name}: {error}") from None
     if not plan.validated.ok:

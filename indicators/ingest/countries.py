@@ -38,7 +38,7 @@ def to_iso3(values: pd.Series, lookup: dict[str, str] | None = None) -> pd.Serie
     """ISO3 codes for names, 2-letter and 3-letter codes; NA where unknown. One lookup per distinct value."""
     lookup = lookup if lookup is not None else entity_lookup()
     text = values.astype("string").fillna("").str.strip()
-    distinct = pd.unique(text)
+    codes, distinct = pd.factorize(text)  # a long file repeats a few hundred names: judge each once
     mapped = {}
     for value in distinct:
         if not value:
@@ -49,7 +49,8 @@ def to_iso3(values: pd.Series, lookup: dict[str, str] | None = None) -> pd.Serie
             mapped[value] = value  # an ISO3 code we do not list, or an aggregate (EUU, WLD, ECS)
         else:
             mapped[value] = pd.NA
-    return text.map(mapped).astype("string")
+    per_distinct = pd.array([mapped[value] for value in distinct], dtype="string")
+    return pd.Series(per_distinct.take(codes, allow_fill=True), index=values.index, dtype="string")
 
 
 def entity_names(path: Path | None = None) -> dict[str, str]:

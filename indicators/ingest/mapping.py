@@ -22,6 +22,9 @@ class Mapping:
     series: str | None = None  # which series, when the file holds several
     scale: float | None = None  # None: the file's own (Census: millions)
     pair_with: str | None = None  # a partner code that turns SRB into SRB-USA (None: the format's default)
+    # several series in one batch: each series (as series_choices() names it, or its code, the first word)
+    # -> the indicator it feeds. Series not named are left out. Overrides ``indicator`` and ``series``.
+    series_indicators: dict[str, str] | None = None
 
 
 def split_codes(values: list[str] | None) -> list[str] | None:
@@ -48,10 +51,13 @@ def to_rows(parsed: Parsed, mapping: Mapping) -> pd.DataFrame:
             frame = frame[year.between(*mapping.years) | year.isna()]
         return frame.reset_index(drop=True)
     assert parsed.foreign is not None
-    if not mapping.indicator:
-        raise UploadError("Choose the indicator this file feeds (--indicator ID).")
     frame = parsed.foreign.frame
-    series = parsed.series_choices()
+    indicator: str | pd.Series | None = mapping.indicator
+    if mapping.series_indicators:
+        frame, indicator = _by_series(frame, mapping.series_indicators)
+    elif not mapping.indicator:
+        raise UploadError("Choose the indicator this file feeds (--indicator ID).")
+    series = [] if mapping.series_indicators else parsed.series_choices()
     if len(series) > 1:
         if mapping.series is None:
             raise UploadError(
@@ -62,16 +68,21 @@ def to_rows(parsed: Parsed, mapping: Mapping) -> pd.DataFrame:
         if mapping.series not in series:
             raise UploadError(f"There is no series '{mapping.series}' in this file.")
         frame = frame[frame["series"] == mapping.series]
-    frame = frame[frame["entity"].notna()]
+    keep = frame["entity"].notna()
+    frame = frame[keep]
+    if isinstance(indicator, pd.Series):
+        indicator = indicator[keep]
     pair = mapping.pair_with if mapping.pair_with is not None else parsed.foreign.default_pair_with
     entity = frame["entity"] + ("-" + pair if pair else "")
     if mapping.entities:
         keep = frame["entity"].isin(mapping.entities) | entity.isin(mapping.entities)
         frame, entity = frame[keep], entity[keep]
+        indicator = indicator[keep] if isinstance(indicator, pd.Series) else indicator
     if mapping.years:
         year = pd.to_numeric(frame["period"].str[:4], errors="coerce")
         keep = year.between(*mapping.years)
         frame, entity = frame[keep], entity[keep]
+        indicator = indicator[keep] if isinstance(indicator, pd.Series) else indicator
     scale = mapping.scale if mapping.scale is not None else parsed.foreign.default_scale
     values = frame["value"]
     if scale != 1:
@@ -80,15 +91,28 @@ def to_rows(parsed: Parsed, mapping: Mapping) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "row": frame["row"].to_numpy(),
-            "indicator": mapping.indicator,
-            "entity": entity.to_numpy(),
-            "period": frame["period"].to_numpy(),
+            "indicator": indicator.reset_index(drop=True) if isinstance(indicator, pd.Series) else indicator,
+            "entity": entity.reset_index(drop=True),
+            "period": frame["period"].reset_index(drop=True),
             "value": values.to_numpy(),
             "unit": pd.NA,
             "qualifier": pd.NA,
             "source": pd.NA,
             "quote": pd.NA,
-            "note": frame["note"].to_numpy(),
+            "note": frame["note"].reset_index(drop=True),
         }
     )
     return out.loc[:, ["row", *OBSERVATION_CSV_COLUMNS]].reset_index(drop=True)
+
+
+def _by_series(frame: pd.DataFrame, chosen: dict[str, str]) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows of the chosen series, and the indicator each feeds (a series is named in full or by its code)."""
+    series = frame["series"].astype("string").fillna("")
+    names = pd.Series(pd.unique(series))
+    target = {name: chosen.get(name, chosen.get(name.split(" ", 1)[0])) for name in names}
+    unknown = [name for name in chosen if name not in target and name not in {n.split(" ", 1)[0] for n in names}]
+    if unknown:
+        raise UploadError(f"There is no series '{unknown[0]}' in this file.")
+    indicator = series.map(target)
+    keep = indicator.notna()
+    return frame[keep], indicator[keep].astype("string")

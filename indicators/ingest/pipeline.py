@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from indicators.ingest.errors import UploadError
 from indicators.ingest.mapping import Mapping, source_text, to_rows
 from indicators.ingest.reader import Parsed
 from indicators.models import Source
+from indicators.staged import StagedValidated, raw_table, stage
 from indicators.store import Store, WriteResult
-from indicators.validate import Validated, validate_observations
+from indicators.validate import Validated
 
 OFFICIAL_FORMATS = {"wdi", "databank", "owid", "sdmx", "eurostat", "census", "wide"}
 PUBLISHERS = {
@@ -49,20 +52,42 @@ def source_for_text(text: str, kind: str) -> Source:
 class Plan:
     parsed: Parsed
     mapping: Mapping
-    rows: pd.DataFrame  # our CSV columns + row, as mapped
+    mapped: pd.DataFrame | None  # our CSV columns + row, as mapped (None: staged, see ``rows``)
     validated: Validated
     store: Store
     new_sources: list[Source] = field(default_factory=list)
     _preview: pd.DataFrame | None = None
 
     @property
+    def rows(self) -> pd.DataFrame:
+        """Our CSV columns + row, as mapped (for a staged file, built from the staged text when asked)."""
+        if self.mapped is None:
+            assert isinstance(self.validated, StagedValidated)
+            frame = self.validated.staged.raw.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+            self.mapped = frame
+        return self.mapped
+
+    @property
+    def staged(self) -> bool:
+        return isinstance(self.validated, StagedValidated)
+
+    @property
+    def valid_rows(self) -> int:
+        """How many figures the file brings (repeats once), without building them as a frame."""
+        if isinstance(self.validated, StagedValidated):
+            return self.validated.count
+        return len(self.validated.rows)
+
+    @property
     def preview(self) -> pd.DataFrame:
         """store.preview_observations of the valid rows (computed on first use: a CLI import skips it)."""
         if self._preview is None:
-            if self.validated.rows.empty:
+            if not self.valid_rows:
                 self._preview = pd.DataFrame(
                     columns=["indicator_id", "entity", "period", "value", "source_id", "status", "current_value"]
                 )
+            elif isinstance(self.validated, StagedValidated):
+                self._preview = self.store.preview_observations(self.validated.staged)
             else:
                 self._preview = self.store.preview_observations(self.validated.rows)
         return self._preview
@@ -109,26 +134,36 @@ class Plan:
     def summary(self) -> str:
         c = self.counts()
         return (
-            f"{self.parsed.filename or 'file'} ({self.parsed.describe()}): {len(self.validated.rows)} valid figures "
+            f"{self.parsed.filename or 'file'} ({self.parsed.describe()}): {self.valid_rows} valid figures "
             f"({c['new']} new, {c['changed']} changed, {c['unchanged']} unchanged), {c['rejected']} rejected lines"
         )
 
 
 def plan_upload(store: Store, parsed: Parsed, mapping: Mapping | None = None) -> Plan:
     """Everything the upload would do, checked in full, nothing written."""
+    with store.holding():
+        return _plan(store, parsed, mapping)
+
+
+def _plan(store: Store, parsed: Parsed, mapping: Mapping | None) -> Plan:
     mapping = mapping or Mapping()
-    rows = to_rows(parsed, mapping)
     text = source_text(parsed, mapping)
     new_sources = []
+    default_source = None
     if text:
         kind = "official" if parsed.format in OFFICIAL_FORMATS else "user"
         source = source_for_text(text, kind)
         if source.id not in store.source_ids():
             new_sources.append(source)
-        blank = rows["source"].astype("string").str.strip().fillna("") == ""
-        rows["source"] = rows["source"].astype("string").mask(blank, source.id)
+        default_source = source.id
     known_sources = store.source_ids() | {s.id for s in new_sources}
-    validated = validate_observations(rows, store.indicator_map(), known_sources)
+    # checked and written inside DuckDB: the rows' text is joined with the models' verdict on each distinct
+    # value (indicators.staged); nothing the size of the file goes through pandas validation
+    raw = parsed.raw if parsed.raw is not None and not mapping.entities and not mapping.years else None
+    rows = None if raw is not None else to_rows(parsed, mapping)
+    raw = raw if raw is not None else raw_table(rows)
+    staged = stage(store, raw, store.indicator_map(), sources=known_sources, default_source=default_source)
+    validated: Validated = StagedValidated(store, staged)
     no_source = (validated.problems["column"] == "source") & (validated.problems["value"] == "")
     validated.problems.loc[no_source, "reason"] = "no source: name one in the source column or as the upload's source"
     return Plan(parsed, mapping, rows, validated, store, new_sources)
@@ -162,6 +197,7 @@ def commit_upload(
     skip_invalid: bool = False,
     on_change: str = "replace",
     reason: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> WriteResult:
     """Write the plan's valid rows as one batch; refuse (writing nothing) when any row is invalid, unless
     ``skip_invalid``. ``on_change``: "replace" changed figures, or "keep" both as separate sources."""
@@ -169,12 +205,12 @@ def commit_upload(
         raise UploadError(f"on_change must be one of {', '.join(ON_CHANGE)}")
     if not plan.validated.ok and not skip_invalid:
         raise UploadError(f"{plan.rejected_lines} lines are invalid; nothing was written.")
-    rows = plan.validated.rows
-    if rows.empty:
+    if not plan.valid_rows:
         raise UploadError("No valid figures to import; nothing was written.")
+    rows = plan.validated.staged if isinstance(plan.validated, StagedValidated) else plan.validated.rows
     sources = list(plan.new_sources)
     if on_change == "keep":
-        rows, extra = _keep_both(store, plan, rows, dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S"))
+        rows, extra = _keep_both(store, plan, plan.validated.rows, dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S"))
         sources += extra
     parsed = plan.parsed
     detail = {
@@ -193,4 +229,5 @@ def commit_upload(
         reason=reason or f"upload of {parsed.filename or 'a file'}",
         detail=detail,
         sources=sources,
+        progress=progress,
     )

@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from indicators.config import settings
+from indicators.ingest.arrowcsv import read_native, with_numbers
 from indicators.ingest.decode import decode
 from indicators.ingest.dialect import Dialect, read_table, sniff, sniff_numbers, with_overrides
 from indicators.ingest.errors import UploadError
@@ -46,11 +48,23 @@ class Parsed:
     format: str
     encoding: str
     dialect: Dialect
-    table: pd.DataFrame  # native: our CSV columns + row; foreign: the long shape (see shapes.py)
+    frame: pd.DataFrame | None  # native: our CSV columns + row; foreign: the long shape (see shapes.py)
     columns: list[str]  # the file's own header
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
     foreign: Foreign | None = None
+    raw: pa.Table | None = None  # a big native file read by Arrow: row + our columns as text, blanks null
+
+    @property
+    def table(self) -> pd.DataFrame:
+        if self.frame is None:
+            assert self.raw is not None
+            self.frame = self.raw.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+        return self.frame
+
+    @property
+    def rows(self) -> int:
+        return self.raw.num_rows if self.frame is None and self.raw is not None else len(self.table)
 
     @property
     def is_native(self) -> bool:
@@ -114,6 +128,17 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
         text, encoding = decoded.text, decoded.encoding
         dialect = with_overrides(sniff(text), delimiter=options.delimiter, header_row=options.header_row)
         check_columns(text, dialect.delimiter, dialect.header_row, limits)
+        fast = read_native(text, dialect, fmt) if fmt in ("auto", "native") else None
+        if fast is not None:  # a big file in our format: Arrow reads it, DuckDB checks it (indicators.staged)
+            raw, columns, sample = fast
+            decimal, thousands = sniff_numbers(sample, dialect.delimiter)
+            dialect = with_overrides(
+                dialect,
+                decimal=options.decimal if options.decimal is not None else decimal,
+                thousands=options.thousands if options.thousands is not None else thousands,
+            )
+            raw = with_numbers(raw, dialect)
+            return Parsed(filename, "native", encoding, dialect, None, columns, raw=raw)
         table = read_table(text, dialect)
     columns = [c for c in table.columns if c != "row"]
     if not columns:

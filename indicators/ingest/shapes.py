@@ -58,16 +58,23 @@ def long_frame(
     label = entity_label.astype("string").str.strip()
     iso = to_iso3(code)
     iso = iso.fillna(to_iso3(label))
+
+    def column(values: pd.Series | str | None) -> pd.Series:
+        # text columns keep their Arrow-backed arrays (no round trip through Python objects)
+        if isinstance(values, pd.Series):
+            return values.reset_index(drop=True)
+        return pd.Series(values, index=range(len(rows)), dtype="string")
+
     frame = pd.DataFrame(
         {
             "row": rows.to_numpy(),
-            "entity_code": code.to_numpy(),
-            "entity_label": label.to_numpy(),
-            "entity": iso.to_numpy(),
-            "period": period.astype("string").str.strip().to_numpy(),
+            "entity_code": column(code),
+            "entity_label": column(label),
+            "entity": column(iso),
+            "period": column(period.astype("string").str.strip()),
             "value": values.to_numpy(),
-            "note": (note.to_numpy() if isinstance(note, pd.Series) else note),
-            "series": (series.to_numpy() if isinstance(series, pd.Series) else series),
+            "note": column(note),
+            "series": column(series),
         }
     )
     frame["note"] = frame["note"].astype("string")

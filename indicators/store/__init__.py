@@ -7,6 +7,7 @@ connection model is explained in ``connection.py``; the schema and its migration
 from __future__ import annotations
 
 from indicators.store.base import MEMORY, StoreBase, local_user, utc_now
+from indicators.store.chunked import ChunkedWritesMixin
 from indicators.store.claimcheck import ClaimCheckMixin
 from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
 from indicators.store.edits import ANY_VERSION, EditConflict, EditResult, EditsMixin, FigureVersion
@@ -15,6 +16,7 @@ from indicators.store.faults import StoreUnwritable
 from indicators.store.history import HistoryMixin, UndoRefused, UndoResult
 from indicators.store.reads import ReadsMixin
 from indicators.store.snapshots import RestoreResult, Scope, SnapshotsMixin
+from indicators.store.staging import StagedRows, StagingMixin
 from indicators.store.summary import SummaryMixin
 from indicators.store.writes import WriteResult, WritesMixin
 
@@ -24,6 +26,8 @@ class Store(
     ReadsMixin,
     SummaryMixin,
     WritesMixin,
+    StagingMixin,
+    ChunkedWritesMixin,
     EditsMixin,
     HistoryMixin,
     EventsMixin,
@@ -42,6 +46,7 @@ __all__ = [
     "ReadOnlyStore",
     "RestoreResult",
     "Scope",
+    "StagedRows",
     "Store",
     "StoreBusy",
     "StoreError",

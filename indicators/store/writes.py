@@ -8,7 +8,7 @@ the new versions, all set-based, so a million-row import is a handful of stateme
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -16,6 +16,7 @@ import pandas as pd
 
 from indicators.models import Indicator, Source
 from indicators.store.base import utc_now
+from indicators.store.staging import StagedRows
 
 KEY = ("indicator_id", "entity", "period", "source_id")
 _KEY_JOIN = " AND ".join(f"c.{column} = i.{column}" for column in KEY)
@@ -136,8 +137,9 @@ class WritesMixin:
 
     # --- observations ------------------------------------------------------------------------------
 
-    def _classify(self, con, seed: bool) -> None:
-        """Classify the rows of temp table ``incoming`` against the current versions into ``classified``."""
+    def _classify(self, con, seed: bool, source: str = "incoming", params: list | None = None) -> None:
+        """Classify the rows of temp table ``incoming`` (or of ``source``, a query of this module's own, with
+        its ``params``) against the current versions into ``classified``."""
         if seed:
             # Seed data never overrides a person: a key that anyone has ever touched outside a seed batch
             # keeps its current state (including a deletion); seed-only keys follow seed-data updates.
@@ -167,49 +169,69 @@ class WritesMixin:
             CREATE OR REPLACE TEMP TABLE classified AS
             SELECT i.*, c.id AS current_id, c.value AS current_value, c.qualifier AS current_qualifier,
                    {status} AS status
-            FROM incoming i
+            FROM {source} i
             LEFT JOIN current_observation c ON {_KEY_JOIN}
-            """
+            """,
+            params or [],
         )
 
-    def _load_incoming(self, con, rows: pd.DataFrame | Iterable[pd.DataFrame]) -> None:
-        """Stage validated rows (a frame, or chunks of frames) in temp table ``incoming``, one row per key.
-        A key given twice with different values is refused (which one is true?); identical repeats count once.
+    def _load_incoming(self, con, rows: pd.DataFrame | Iterable[pd.DataFrame | StagedRows] | StagedRows) -> None:
+        """Stage validated rows (a frame, chunks of frames, or a staged file) in temp table ``incoming``, one
+        row per key. A key given twice with different values is refused (which one is true?); identical
+        repeats count once.
         """
-        chunks = [rows] if isinstance(rows, pd.DataFrame) else rows
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE incoming (indicator_id VARCHAR, entity VARCHAR, period VARCHAR,
                 period_start DATE, value DOUBLE, qualifier VARCHAR, source_id VARCHAR, quote VARCHAR, note VARCHAR)
             """
         )
+        if isinstance(rows, StagedRows):
+            self._insert_staged(con, rows)  # its valid rows, repeats already resolved
+            return
+        chunks = [rows] if isinstance(rows, pd.DataFrame) else rows
         for chunk in chunks:
+            if isinstance(chunk, StagedRows):  # a big file's chunk, checked and staged inside DuckDB
+                self._insert_staged(con, chunk)
+                continue
             if chunk.empty:
                 continue
             con.register("incoming_df", _incoming_frame(chunk))
             con.execute("INSERT INTO incoming SELECT * FROM incoming_df")
             con.unregister("incoming_df")
+        # min <> max rather than count(DISTINCT value): the same answer for numbers, without a set per key
         repeated = con.execute(
             f"""
-            SELECT {", ".join(KEY)}, count(DISTINCT value) AS values_given
-            FROM incoming GROUP BY ALL HAVING count(*) > 1 ORDER BY values_given DESC LIMIT 1
+            SELECT {", ".join(KEY)}, min(value) <> max(value) AS clash
+            FROM incoming GROUP BY ALL HAVING count(*) > 1 ORDER BY clash DESC LIMIT 1
             """
         ).fetchone()
         if repeated is None:
             return
-        if repeated[-1] > 1:
+        if repeated[-1]:
             raise ValueError(
                 "the same indicator, entity, period and source appear more than once with different values: "
                 + ", ".join(str(part) for part in repeated[:-1])
             )
         con.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT DISTINCT ON ({', '.join(KEY)}) * FROM incoming")
 
-    def preview_observations(self, rows: pd.DataFrame) -> pd.DataFrame:
+    def _stage_and_classify(self, con, rows, *, seed: bool) -> None:
+        """Temp tables ``incoming`` and ``classified``. A staged file is classified straight from its text
+        (``incoming`` stays empty): its million rows are not copied into a temp table first."""
+        if isinstance(rows, StagedRows) and not seed:
+            self._load_incoming(con, [])
+            source = self._checked_rows(con, rows)
+            self._classify(con, seed=False, source=f"({source})", params=[rows.default_source])
+            self._forget_checked_rows(con)
+            return
+        self._load_incoming(con, rows)
+        self._classify(con, seed=seed)
+
+    def preview_observations(self, rows: pd.DataFrame | StagedRows) -> pd.DataFrame:
         """What writing these validated rows would do, without writing: one row per incoming figure with
         its status (new, changed, unchanged) and the current value it would replace."""
         with self.cursor() as con:
-            self._load_incoming(con, rows)
-            self._classify(con, seed=False)
+            self._stage_and_classify(con, rows, seed=False)
             result = con.execute(
                 "SELECT indicator_id, entity, period, value, qualifier, source_id, status, current_value, "
                 "current_qualifier FROM classified ORDER BY indicator_id, entity, source_id, period_start"
@@ -219,7 +241,7 @@ class WritesMixin:
 
     def write_observations(
         self,
-        rows: pd.DataFrame | Iterable[pd.DataFrame],
+        rows: pd.DataFrame | Iterable[pd.DataFrame | StagedRows] | StagedRows,
         *,
         kind: str,
         who: str,
@@ -227,6 +249,7 @@ class WritesMixin:
         detail: dict | None = None,
         seed: bool = False,
         sources: Iterable[Source] = (),
+        progress: Callable[[float, str], None] | None = None,
     ) -> WriteResult:
         """Write validated rows (see ``indicators.validate``) as one batch: new figures are added, changed
         ones get a new version, unchanged ones are left alone. All of it or none of it. ``sources`` (a
@@ -234,11 +257,18 @@ class WritesMixin:
 
         ``rows`` is one frame, or an iterable of frames (chunks of a big file, validated one by one): chunks
         are staged in DuckDB as they come, so a file never has to be held whole in Python memory. An
-        exception raised by the iterable rolls everything back."""
+        exception raised by the iterable rolls everything back. ``progress(share, what)`` hears of each step
+        (a progress bar for a long write)."""
+        step = progress or (lambda share, what: None)
         with self.transaction() as con:
             for source in sources:
                 self._upsert_source(con, source)
-            return self._write_rows(con, rows, kind=kind, who=who, reason=reason, detail=detail, seed=seed)
+            result = self._write_rows(
+                con, rows, kind=kind, who=who, reason=reason, detail=detail, seed=seed, progress=progress
+            )
+            step(0.95, "committing")
+        step(1.0, "written")
+        return result
 
     def _write_rows(
         self,
@@ -252,12 +282,19 @@ class WritesMixin:
         seed: bool = False,
         batch_id: int | None = None,
         now=None,
+        progress: Callable[[float, str], None] | None = None,
     ) -> WriteResult:
         """The body of ``write_observations`` inside a caller's transaction (a restore writes observations,
         metadata and removals in one transaction). With ``batch_id`` the rows join that batch."""
         now = now or utc_now()
-        self._load_incoming(con, rows)
-        self._classify(con, seed=seed)
+        if not isinstance(rows, pd.DataFrame | StagedRows) and not seed:
+            return self._write_chunks(
+                con, rows, kind=kind, who=who, reason=reason, detail=detail, batch_id=batch_id, now=now
+            )
+        step = progress or (lambda share, what: None)
+        step(0.0, "staging the figures")
+        step(0.1, "comparing with the store")
+        self._stage_and_classify(con, rows, seed=seed)
         counts = dict(con.execute("SELECT status, count(*) FROM classified GROUP BY status").fetchall())
         result = WriteResult(
             batch_id=None,
@@ -267,6 +304,7 @@ class WritesMixin:
             skipped=counts.get("skipped", 0),
         )
         if result.written:
+            step(0.5, f"writing {result.written:,} figures")
             if batch_id is None:
                 batch_id = self._new_batch(con, kind, who, reason, detail=detail, at=now)
             con.execute(

@@ -1,0 +1,289 @@
+"""Validate and write a big file inside DuckDB: the file's text columns (an Arrow table) are joined with
+small lookup tables that hold the models' verdict on each *distinct* value (computed in Python by
+``indicators.staged`` with the same rule functions the forms use), and every check is a column expression.
+Nothing the size of the file passes through pandas.
+
+``StagedRows`` is what ``write_observations`` and ``preview_observations`` also accept in place of a frame:
+the valid rows are then inserted set-based straight from the staged text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+
+from indicators.models import LARGEST_VALUE
+
+RAW_COLUMNS = ("row", "indicator", "entity", "period", "value", "unit", "qualifier", "source", "quote", "note")
+LOOKUPS = ("indicator", "entity", "period", "qualifier", "unit", "source")
+KEY = ("indicator_id", "entity", "period", "source_id")
+
+REASON_NOT_ID = "not an indicator id (lower-case letters, digits, _)"
+REASON_UNKNOWN = "unknown indicator: create it first (Upload page or Enter page)"
+REASON_NOT_NUMBER = "not a number"
+REASON_OVERFLOW = "too large for a double (overflows to infinity)"
+REASON_TOO_LARGE = f"too large for a statistic (more than {LARGEST_VALUE:g})"
+REASON_BAD_SOURCE = "not a source id (lower-case letters, digits, _ . -)"
+REASON_UNKNOWN_SOURCE = "unknown source id: add the source first"
+REASON_CLASH = "the same indicator, entity, period and source appear again with another value (first at row "
+
+
+@dataclass
+class StagedRows:
+    """A file's rows as text (``raw``: the columns of RAW_COLUMNS, blank cells null) and the lookups that
+    judge each distinct value (frames named after LOOKUPS, each keyed by ``text``)."""
+
+    raw: pa.Table
+    lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
+    default_source: str | None = None  # for rows whose source cell is blank
+    check_sources: bool = False  # the lookup "source" says which ids are known
+    # set by check_staged: the rows with problems, how many keys repeat among the others and how many valid
+    # figures there are; a write after a check then inserts the others in one statement, without checking
+    problem_rows: pa.Table | None = None
+    repeats: int | None = None
+    valid: int | None = None
+    problems: pd.DataFrame | None = None
+
+    def __len__(self) -> int:
+        return self.raw.num_rows
+
+
+# Every staged row with its text, its normalised values and the verdicts (never materialised: only the
+# flagged rows are kept). The lookups are joined on the
+# text (blank cells count as ''); a blank entity takes the indicator's usual entity.
+_CHECKED = """
+WITH r AS (
+    SELECT "row", coalesce(indicator, '') AS indicator_text, entity, coalesce(period, '') AS period_text,
+           value AS value_text, coalesce(unit, '') AS unit_text, qualifier AS qualifier_text,
+           coalesce(source, ?, '') AS source_text, quote, note
+    FROM staged_raw
+), c AS (
+    SELECT r.*, li.well_formed, coalesce(li.known, false) AS known, li.unit AS expected_unit,
+           li.minimum, li.maximum, li.below_reason, li.above_reason,
+           coalesce(r.entity, li.default_entity, '') AS entity_text,
+           CASE WHEN contains(r.value_text, '_') THEN NULL ELSE TRY_CAST(r.value_text AS DOUBLE) END AS number
+    FROM r LEFT JOIN lk_indicator li ON li.text = r.indicator_text
+)
+SELECT c."row", c.indicator_text, c.known, c.well_formed, c.entity_text, le.entity, le.error AS entity_error,
+       c.period_text, lp.period, lp.period_start::DATE AS period_start, lp.error AS period_error,
+       c.qualifier_text, coalesce(lq.qualifier, 'exactly') AS qualifier, lq.error AS qualifier_error,
+       c.value_text, c.number * coalesce(lu.factor, 1.0) AS value,
+       (c.number IS NULL OR isnan(c.number) OR isinf(c.number)) AS not_number,
+       coalesce(isinf(c.number) AND NOT lower(ltrim(c.value_text, '+-')) LIKE 'inf%', false) AS overflow,
+       c.unit_text, lu.unit_id, lu.error AS unit_error, c.expected_unit, c.minimum, c.maximum,
+       c.below_reason, c.above_reason, c.source_text, ls.well_formed AS source_ok, ls.known AS source_known,
+       c.quote, c.note
+FROM c
+LEFT JOIN lk_entity le ON le.text = c.entity_text
+LEFT JOIN lk_period lp ON lp.text = c.period_text
+LEFT JOIN lk_qualifier lq ON lq.text = c.qualifier_text
+LEFT JOIN lk_unit lu ON lu.text = c.unit_text
+LEFT JOIN lk_source ls ON ls.text = c.source_text
+"""
+
+# The rows that may have a problem (usually none): the checks below then run on these only.
+_FLAGGED = f"""
+CREATE OR REPLACE TEMP TABLE staged_flagged AS
+SELECT * FROM ({_CHECKED})
+WHERE NOT well_formed OR NOT known OR entity_error IS NOT NULL OR period_error IS NOT NULL
+   OR qualifier_error IS NOT NULL OR not_number OR unit_error IS NOT NULL OR expected_unit <> unit_id
+   OR abs(value) > ? OR value < minimum OR value > maximum OR NOT source_ok OR NOT source_known
+"""
+
+# Every problem: (row, column, value, reason), plus the order the pandas validator reports them in.
+_PROBLEMS = """
+CREATE OR REPLACE TEMP TABLE staged_problems AS
+SELECT "row", 'indicator' AS "column", indicator_text AS value, ? AS reason, 1 AS seq
+FROM staged_flagged WHERE NOT well_formed
+UNION ALL SELECT "row", 'indicator', indicator_text, ?, 2 FROM staged_flagged WHERE well_formed AND NOT known
+UNION ALL SELECT "row", 'entity', entity_text, entity_error, 3 FROM staged_flagged
+    WHERE entity_error IS NOT NULL AND known
+UNION ALL SELECT "row", 'period', period_text, period_error, 4 FROM staged_flagged WHERE period_error IS NOT NULL
+UNION ALL SELECT "row", 'qualifier', qualifier_text, qualifier_error, 5 FROM staged_flagged
+    WHERE qualifier_error IS NOT NULL
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 6 FROM staged_flagged WHERE not_number AND NOT overflow
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 7 FROM staged_flagged WHERE overflow
+UNION ALL SELECT "row", 'unit', unit_text,
+        CASE WHEN unit_error IS NOT NULL THEN unit_error
+             ELSE 'the indicator is measured in ' || expected_unit || ', not ' || unit_id END, 8
+    FROM staged_flagged
+    WHERE unit_error IS NOT NULL OR (unit_id IS NOT NULL AND known AND expected_unit <> unit_id)
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 9 FROM staged_flagged
+    WHERE NOT not_number AND abs(value) > ?
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), below_reason, 10 FROM staged_flagged
+    WHERE NOT not_number AND value < minimum
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), above_reason, 11 FROM staged_flagged
+    WHERE NOT not_number AND value > maximum
+UNION ALL SELECT "row", 'source', source_text, ?, 12 FROM staged_flagged WHERE NOT source_ok
+UNION ALL SELECT "row", 'source', source_text, ?, 13 FROM staged_flagged WHERE source_ok AND NOT source_known
+"""
+
+_KEY_HASH = "hash(indicator_id, entity, period, source_id)"
+
+# The valid rows straight from the text, once a check has named the rows with problems.
+_CHECKED_ROWS = """
+SELECT r."row", coalesce(r.indicator, '') AS indicator_id, le.entity, lp.period, lp.period_start::DATE AS period_start,
+       TRY_CAST(r.value AS DOUBLE) * coalesce(lu.factor, 1.0) AS value, coalesce(lq.qualifier, 'exactly') AS qualifier,
+       coalesce(r.source, ?, '') AS source_id, r.quote, r.note
+FROM staged_raw r
+LEFT JOIN lk_indicator li ON li.text = coalesce(r.indicator, '')
+LEFT JOIN lk_entity le ON le.text = coalesce(r.entity, li.default_entity, '')
+LEFT JOIN lk_period lp ON lp.text = coalesce(r.period, '')
+LEFT JOIN lk_qualifier lq ON lq.text = r.qualifier
+LEFT JOIN lk_unit lu ON lu.text = coalesce(r.unit, '')
+ANTI JOIN staged_problem_rows p ON p."row" = r."row"
+"""
+_CLEAN = _CHECKED_ROWS  # the rows without a problem, keyed as the store keys them (one parameter: the source)
+_KEYS = ", ".join(KEY)
+
+
+class StagingMixin:
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Keep the store's file open for a run of steps (a plan, then its commit): a command line store
+        otherwise closes and reopens its file around each query."""
+        with self.cursor():
+            yield
+
+    def _stage(self, con, staged: StagedRows) -> int:
+        """Create ``staged_flagged`` and ``staged_problems`` (clashes included) on this cursor; returns how many
+        keys repeat among the valid rows (identical repeats: keep the first)."""
+        con.register("staged_raw", staged.raw)
+        for name in LOOKUPS:
+            con.register(f"lk_{name}", staged.lookups[name])
+        con.execute(_FLAGGED, [staged.default_source, LARGEST_VALUE])
+        con.execute(
+            _PROBLEMS,
+            [
+                REASON_NOT_ID,
+                REASON_UNKNOWN,
+                REASON_NOT_NUMBER,
+                REASON_OVERFLOW,
+                REASON_TOO_LARGE,
+                LARGEST_VALUE,
+                REASON_BAD_SOURCE,
+                REASON_UNKNOWN_SOURCE,
+            ],
+        )
+        con.execute('CREATE OR REPLACE TEMP TABLE staged_problem_rows AS SELECT DISTINCT "row" FROM staged_problems')
+        # the same key twice with different values is ambiguous (which one is true?): every such row is a
+        # problem. Keys are first compared by hash (one number per row); only candidates are compared in full.
+        candidates = con.execute(
+            f"SELECT count(*) FROM (SELECT {_KEY_HASH} AS h FROM ({_CLEAN}) GROUP BY h HAVING count(*) > 1)",
+            [staged.default_source],
+        ).fetchall()[0][0]
+        if not candidates:
+            return 0
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE staged_repeats AS
+            SELECT {_KEYS}, min("row") AS first_row, count(*) AS n, min(value) <> max(value) AS clash
+            FROM ({_CLEAN}) GROUP BY ALL HAVING count(*) > 1
+            """,
+            [staged.default_source],
+        )
+        con.execute(
+            f"""
+            INSERT INTO staged_problems
+            SELECT k."row", 'value', printf('%g', k.value), ? || r.first_row || ')', 14
+            FROM ({_CLEAN}) k JOIN staged_repeats r USING ({_KEYS})
+            WHERE r.clash
+            """,
+            [REASON_CLASH, staged.default_source],
+        )
+        return con.execute("SELECT count(*) FROM staged_repeats WHERE NOT clash").fetchall()[0][0]
+
+    def _unstage(self, con) -> None:
+        for table in ("staged_flagged", "staged_problems", "staged_problem_rows", "staged_repeats"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        for name in ("staged_raw", *(f"lk_{name}" for name in LOOKUPS)):
+            con.unregister(name)
+
+    def _checked_rows(self, con, staged: StagedRows) -> str:
+        """Register what ``_CHECKED_ROWS`` reads (checking first if no check has run); returns the query for
+        the valid rows, one per key (one parameter: the default source)."""
+        if staged.problem_rows is None:
+            self._check(con, staged)
+        assert staged.problem_rows is not None
+        con.register("staged_raw", staged.raw)
+        con.register("staged_problem_rows", staged.problem_rows)
+        for name in LOOKUPS:
+            con.register(f"lk_{name}", staged.lookups[name])
+        if staged.repeats:  # identical repeats: keep the first
+            return f'SELECT DISTINCT ON ({_KEYS}) * FROM ({_CHECKED_ROWS}) ORDER BY "row"'
+        return _CHECKED_ROWS
+
+    def _forget_checked_rows(self, con) -> None:
+        for name in ("staged_raw", "staged_problem_rows", *(f"lk_{name}" for name in LOOKUPS)):
+            con.unregister(name)
+
+    def _insert_staged(self, con, staged: StagedRows) -> None:
+        """Fill temp table ``incoming`` with the staged file's valid rows, one per key."""
+        if staged.problem_rows is None:
+            self._check(con, staged)
+        rows = self._checked_rows(con, staged)
+        con.execute(
+            "INSERT INTO incoming SELECT indicator_id, entity, period, period_start, value, qualifier, source_id, "
+            f"quote, note FROM ({rows})",
+            [staged.default_source],
+        )
+        self._forget_checked_rows(con)
+
+    def distinct_staged(self, raw: pa.Table) -> dict[str, list[str]]:
+        """The distinct texts of each column the lookups judge (blank as '')."""
+        columns = ("indicator", "entity", "period", "qualifier", "unit", "source")
+        with self.cursor() as con:
+            con.register("staged_raw", raw)
+            found = con.execute(
+                "SELECT " + ", ".join(f"list(DISTINCT coalesce({c}, ''))" for c in columns) + " FROM staged_raw"
+            ).fetchall()[0]
+            con.unregister("staged_raw")
+        return {column: list(values or []) for column, values in zip(columns, found, strict=True)}
+
+    def _check(self, con, staged: StagedRows) -> pd.DataFrame:
+        staged.repeats = self._stage(con, staged)
+        problems = con.execute(
+            'SELECT "row", "column", value, reason FROM staged_problems ORDER BY "row", "column", seq'
+        ).df()
+        staged.valid = con.execute(
+            """
+            SELECT (SELECT count(*) FROM staged_raw) - (SELECT count(DISTINCT "row") FROM staged_problems)
+            """
+        ).fetchall()[0][0]
+        if staged.repeats:
+            staged.valid -= con.execute(
+                "SELECT coalesce(sum(n - 1), 0) FROM staged_repeats WHERE NOT clash"
+            ).fetchall()[0][0]
+        self._unstage(con)
+        problems["row"] = problems["row"].astype("int64")
+        staged.problem_rows = pa.table({"row": pa.array(pd.unique(problems["row"]), type=pa.int64())})
+        staged.problems = problems
+        return problems
+
+    def check_staged(self, staged: StagedRows) -> pd.DataFrame:
+        """Every problem (row, column, value, reason; sorted by row and column). Notes in ``staged`` which rows
+        are valid and how many figures they make, for the write."""
+        with self.cursor() as con:
+            return self._check(con, staged)
+
+    def staged_rows(self, staged: StagedRows) -> pd.DataFrame:
+        """The valid rows as the pandas validator returns them (row, indicator_id, entity, period, value,
+        qualifier, source_id, quote, note, period_start)."""
+        with self.cursor() as con:
+            if staged.problem_rows is None:
+                self._check(con, staged)
+            rows = self._checked_rows(con, staged)
+            frame = con.execute(
+                f"""
+                SELECT "row", indicator_id, entity, period, value, qualifier, source_id, quote, note,
+                       period_start::TIMESTAMP AS period_start
+                FROM ({rows}) ORDER BY "row"
+                """,
+                [staged.default_source],
+            ).df()
+            self._forget_checked_rows(con)
+        return frame
