@@ -7,9 +7,12 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from indicators.ingest.errors import UploadError
 from indicators.ingest.reader import Parsed
+from indicators.ingest.shapes import ArrowForeign
 from indicators.models import OBSERVATION_CSV_COLUMNS
 
 
@@ -116,3 +119,82 @@ def _by_series(frame: pd.DataFrame, chosen: dict[str, str]) -> tuple[pd.DataFram
     indicator = series.map(target)
     keep = indicator.notna()
     return frame[keep], indicator[keep].astype("string")
+
+
+def to_raw(parsed: Parsed, mapping: Mapping) -> pa.Table | None:
+    """For a file read by Arrow (``ArrowForeign``): what ``staged.raw_table(to_rows(parsed, mapping))`` gives,
+    built from the Arrow table without a frame (same filters, same errors, same texts). None otherwise."""
+    foreign = parsed.foreign
+    if not isinstance(foreign, ArrowForeign):
+        return None
+    long = foreign.long
+    if mapping.series_indicators:
+        series = pc.fill_null(long.column("series"), "")
+        names = pc.unique(series)
+        chosen = mapping.series_indicators
+        listed = names.to_pylist()
+        codes = {name.split(" ", 1)[0] for name in listed}
+        unknown = [name for name in chosen if name not in listed and name not in codes]
+        if unknown:
+            raise UploadError(f"There is no series '{unknown[0]}' in this file.")
+        target = pa.array([chosen.get(name, chosen.get(name.split(" ", 1)[0])) for name in listed], pa.string())
+        indicator = pc.take(target, pc.index_in(series, value_set=names))
+        long = long.append_column("indicator", indicator).filter(pc.is_valid(indicator))
+    elif not mapping.indicator:
+        raise UploadError("Choose the indicator this file feeds (--indicator ID).")
+    else:
+        series_names = parsed.series_choices()
+        if len(series_names) > 1:
+            if mapping.series is None:
+                raise UploadError(
+                    f"The file holds {len(series_names)} series; choose one: "
+                    + "; ".join(series_names[:20])
+                    + (" ..." if len(series_names) > 20 else "")
+                )
+            if mapping.series not in series_names:
+                raise UploadError(f"There is no series '{mapping.series}' in this file.")
+            long = long.filter(pc.equal(long.column("series"), mapping.series))
+        indicator = pa.array([mapping.indicator] * long.num_rows, pa.string())
+        long = long.append_column("indicator", indicator)
+    long = long.filter(pc.is_valid(long.column("entity")))
+    pair = mapping.pair_with if mapping.pair_with is not None else foreign.default_pair_with
+    entity = long.column("entity")
+    if pair:
+        entity = pc.binary_join_element_wise(entity, pa.scalar("-" + pair), "")
+    long = long.append_column("mapped_entity", entity)
+    if mapping.entities:
+        chosen_entities = pa.array(list(mapping.entities), pa.string())
+        keep = pc.or_(
+            pc.is_in(long.column("entity"), value_set=chosen_entities),
+            pc.is_in(long.column("mapped_entity"), value_set=chosen_entities),
+        )
+        long = long.filter(keep)
+    if mapping.years:
+        year = pd.to_numeric(
+            long.column("period").to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get).str[:4], errors="coerce"
+        )
+        long = long.filter(pa.array(year.between(*mapping.years).to_numpy(dtype=bool)))
+    scale = mapping.scale if mapping.scale is not None else foreign.default_scale
+    value = long.column("value")
+    if scale != 1:
+        number = long.column("number")
+        scaled = pc.cast(pc.multiply(number, pa.scalar(float(scale))), pa.string())
+        value = pc.if_else(pc.is_valid(number), scaled, value)
+    nothing = pa.nulls(long.num_rows, pa.string())
+    columns = {
+        "row": long.column("row"),
+        "indicator": long.column("indicator"),
+        "entity": long.column("mapped_entity"),
+        "period": long.column("period"),
+        "value": value,
+        "unit": nothing,
+        "qualifier": nothing,
+        "source": nothing,
+        "quote": nothing,
+        "note": long.column("note"),
+    }
+    for name, column in columns.items():
+        if name != "row" and column.null_count < len(column):
+            stripped = pc.utf8_trim_whitespace(column)
+            columns[name] = pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped)
+    return pa.table(columns)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from indicators.config import settings
 from indicators.ingest.arrowcsv import read_native, with_numbers
@@ -16,7 +17,8 @@ from indicators.ingest.dialect import Dialect, read_table, sniff, sniff_numbers,
 from indicators.ingest.errors import UploadError
 from indicators.ingest.formats import FORMATS, detect_format, native_frame, to_long
 from indicators.ingest.limits import check_columns, check_lines, check_workbook, upload_limits
-from indicators.ingest.shapes import Foreign
+from indicators.ingest.shapes import ArrowForeign, Foreign
+from indicators.ingest.widecsv import WideFile, read_wide, wide_long
 from indicators.ingest.xlsx import is_xlsx, read_sheet
 
 MB = 1024 * 1024
@@ -57,6 +59,8 @@ class Parsed:
 
     @property
     def table(self) -> pd.DataFrame:
+        if self.frame is None and self.foreign is not None:
+            return self.foreign.frame
         if self.frame is None:
             assert self.raw is not None
             self.frame = self.raw.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
@@ -64,6 +68,8 @@ class Parsed:
 
     @property
     def rows(self) -> int:
+        if isinstance(self.foreign, ArrowForeign):
+            return self.foreign.long.num_rows
         return self.raw.num_rows if self.frame is None and self.raw is not None else len(self.table)
 
     @property
@@ -82,7 +88,11 @@ class Parsed:
         """What the file holds, by entity: code (ISO3 or blank when unknown), the file's label, row count."""
         if self.foreign is None:
             return pd.DataFrame(columns=["entity", "label", "figures"])
-        frame = self.foreign.frame
+        if isinstance(self.foreign, ArrowForeign):  # two columns of the Arrow table, not the whole frame
+            long = self.foreign.long.select(["entity", "entity_label"])
+            frame = long.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+        else:
+            frame = self.foreign.frame
         return (
             frame.groupby(["entity", "entity_label"], dropna=False)
             .size()
@@ -95,6 +105,8 @@ class Parsed:
     def series_choices(self) -> list[str]:
         if self.foreign is None:
             return []
+        if isinstance(self.foreign, ArrowForeign):
+            return pc.unique(self.foreign.long.column("series")).drop_null().to_pylist()
         return [s for s in pd.unique(self.foreign.frame["series"].dropna())]
 
 
@@ -139,6 +151,11 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
             )
             raw = with_numbers(raw, dialect)
             return Parsed(filename, "native", encoding, dialect, None, columns, raw=raw)
+        wide = read_wide(text, dialect, fmt)
+        if wide is not None:  # a big World Bank file: Arrow reads it, DuckDB unpivots the years
+            arrow = _wide_upload(fmt, wide, text, dialect, options, filename, encoding)
+            if arrow is not None:
+                return arrow
         table = read_table(text, dialect)
     columns = [c for c in table.columns if c != "row"]
     if not columns:
@@ -157,6 +174,22 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
         return Parsed(filename, fmt, encoding, dialect, native_frame(table, dialect), columns, sheet, sheets)
     foreign = to_long(fmt, table, text, dialect, filename, options)
     return Parsed(filename, fmt, encoding, dialect, foreign.frame, columns, sheet, sheets, foreign)
+
+
+def _wide_upload(
+    fmt: str, wide: WideFile, text: str, dialect: Dialect, options: Options, filename: str, encoding: str
+) -> Parsed | None:
+    fmt = fmt if fmt in ("wdi", "databank") else detect_format(wide.header, filename)
+    decimal, thousands = sniff_numbers(wide.sample(), dialect.delimiter)
+    dialect = with_overrides(
+        dialect,
+        decimal=options.decimal if options.decimal is not None else decimal,
+        thousands=options.thousands if options.thousands is not None else thousands,
+    )
+    foreign = wide_long(fmt, wide, text, dialect)
+    if foreign is None:
+        return None
+    return Parsed(filename, fmt, encoding, dialect, None, list(wide.header), foreign=foreign)
 
 
 def _numeric_sample(table: pd.DataFrame, fmt: str) -> pd.Series:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from indicators.ingest.countries import to_iso3
 from indicators.ingest.dialect import Dialect, to_number
@@ -32,6 +33,40 @@ class Foreign:
     value_columns: list[str] = field(default_factory=list)  # OWID / generic tables: which column holds values
     default_scale: float = 1.0
     default_pair_with: str | None = None
+
+
+class ArrowForeign(Foreign):
+    """A foreign file read by Arrow (``indicators.ingest.widecsv``): ``long`` holds the long shape with
+    ``value`` as the text it is staged as and ``number`` (the float, null where the cell is not a number);
+    ``frame`` is built from it only when asked for (the mapping stages ``long`` directly)."""
+
+    def __init__(self, long: pa.Table, **kwargs) -> None:
+        self.long = long
+        self._frame: pd.DataFrame | None = None
+        super().__init__(frame=None, **kwargs)  # type: ignore[arg-type]
+
+    @property  # type: ignore[override]
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = long_to_frame(self.long)
+        return self._frame
+
+    @frame.setter
+    def frame(self, value: pd.DataFrame | None) -> None:
+        self._frame = value
+
+
+def long_to_frame(long: pa.Table) -> pd.DataFrame:
+    """An Arrow long table as the frame ``long_frame`` makes: ``value`` the float where there is a number,
+    else the text."""
+    text = {pa.string(): pd.StringDtype()}.get
+    number = long.column("number").to_numpy()
+    value = long.column("value").to_numpy(zero_copy_only=False)
+    values = np.where(np.isnan(number), value, number.astype(object))
+    frame = pd.DataFrame({name: long.column(name).to_pandas(types_mapper=text) for name in LONG_COLUMNS if name != "value"})
+    frame.insert(LONG_COLUMNS.index("value"), "value", values)
+    frame["row"] = frame["row"].astype("int64")
+    return frame.loc[:, LONG_COLUMNS]
 
 
 def numbers_or_text(raw: pd.Series, dialect: Dialect, *, percent_sign: bool = True) -> tuple[pd.Series, pd.Series]:
