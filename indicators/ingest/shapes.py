@@ -63,7 +63,9 @@ def long_to_frame(long: pa.Table) -> pd.DataFrame:
     number = long.column("number").to_numpy()
     value = long.column("value").to_numpy(zero_copy_only=False)
     values = np.where(np.isnan(number), value, number.astype(object))
-    frame = pd.DataFrame({name: long.column(name).to_pandas(types_mapper=text) for name in LONG_COLUMNS if name != "value"})
+    frame = pd.DataFrame(
+        {name: long.column(name).to_pandas(types_mapper=text) for name in LONG_COLUMNS if name != "value"}
+    )
     frame.insert(LONG_COLUMNS.index("value"), "value", values)
     frame["row"] = frame["row"].astype("int64")
     return frame.loc[:, LONG_COLUMNS]

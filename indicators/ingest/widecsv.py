@@ -22,10 +22,10 @@ import pyarrow.compute as pc
 from pyarrow import csv as pa_csv
 
 from indicators.ingest.arrowcsv import MIN_ROWS
+from indicators.ingest.countries import to_iso3
 from indicators.ingest.dialect import Dialect, _line_of_record, _records
 from indicators.ingest.formats import _YEAR, _preamble, detect_format, year_columns
 from indicators.ingest.shapes import MISSING_MARKERS, ArrowForeign, numbers_or_text
-from indicators.ingest.countries import to_iso3
 from indicators.store.unpivot import unpivot_years
 
 # a number both pandas (the general reader) and Arrow read to the same double: digits, one point, a sign
