@@ -128,6 +128,7 @@ def to_raw(parsed: Parsed, mapping: Mapping) -> pa.Table | None:
     if not isinstance(foreign, ArrowForeign):
         return None
     long = foreign.long
+    keep = pc.is_valid(long.column("entity"))
     if mapping.series_indicators:
         series = pc.fill_null(long.column("series"), "")
         names = pc.unique(series)
@@ -137,9 +138,10 @@ def to_raw(parsed: Parsed, mapping: Mapping) -> pa.Table | None:
         unknown = [name for name in chosen if name not in listed and name not in codes]
         if unknown:
             raise UploadError(f"There is no series '{unknown[0]}' in this file.")
-        target = pa.array([chosen.get(name, chosen.get(name.split(" ", 1)[0])) for name in listed], pa.string())
-        indicator = pc.take(target, pc.index_in(series, value_set=names))
-        long = long.append_column("indicator", indicator).filter(pc.is_valid(indicator))
+        targets = pa.array([chosen.get(name, chosen.get(name.split(" ", 1)[0])) for name in listed], pa.string())
+        where = pc.index_in(series, value_set=names)
+        keep = pc.and_(keep, pc.is_valid(pc.take(targets, where)))  # series not named are left out
+        indicator = pc.take(_stripped(targets), where)
     elif not mapping.indicator:
         raise UploadError("Choose the indicator this file feeds (--indicator ID).")
     else:
@@ -153,14 +155,15 @@ def to_raw(parsed: Parsed, mapping: Mapping) -> pa.Table | None:
                 )
             if mapping.series not in series_names:
                 raise UploadError(f"There is no series '{mapping.series}' in this file.")
-            long = long.filter(pc.equal(long.column("series"), mapping.series))
-        indicator = pa.array([mapping.indicator] * long.num_rows, pa.string())
-        long = long.append_column("indicator", indicator)
-    long = long.filter(pc.is_valid(long.column("entity")))
+            keep = pc.and_(keep, pc.fill_null(pc.equal(long.column("series"), mapping.series), False))
+        indicator = pa.repeat(_stripped(pa.array([mapping.indicator], pa.string()))[0], long.num_rows)
+    long = long.select(["row", "entity", "period", "value", "number", "note"]).append_column("indicator", indicator)
+    long = long.filter(keep)
     pair = mapping.pair_with if mapping.pair_with is not None else foreign.default_pair_with
-    entity = long.column("entity")
+    entity = long.column("entity")  # ISO3 codes: no blanks to strip
     if pair:
-        entity = pc.binary_join_element_wise(entity, pa.scalar("-" + pair), "")
+        suffix = pc.utf8_rtrim_whitespace(pa.array(["-" + pair], pa.string()))[0]
+        entity = pc.binary_join_element_wise(entity, suffix, "")
     long = long.append_column("mapped_entity", entity)
     if mapping.entities:
         chosen_entities = pa.array(list(mapping.entities), pa.string())
@@ -175,7 +178,7 @@ def to_raw(parsed: Parsed, mapping: Mapping) -> pa.Table | None:
         )
         long = long.filter(pa.array(year.between(*mapping.years).to_numpy(dtype=bool)))
     scale = mapping.scale if mapping.scale is not None else foreign.default_scale
-    value = long.column("value")
+    value = long.column("value")  # already as raw_table writes it (numbers in Arrow's text, others stripped)
     if scale != 1:
         number = long.column("number")
         scaled = pc.cast(pc.multiply(number, pa.scalar(float(scale))), pa.string())
@@ -185,7 +188,7 @@ def to_raw(parsed: Parsed, mapping: Mapping) -> pa.Table | None:
         "row": long.column("row"),
         "indicator": long.column("indicator"),
         "entity": long.column("mapped_entity"),
-        "period": long.column("period"),
+        "period": long.column("period"),  # years, stripped
         "value": value,
         "unit": nothing,
         "qualifier": nothing,
@@ -193,8 +196,10 @@ def to_raw(parsed: Parsed, mapping: Mapping) -> pa.Table | None:
         "quote": nothing,
         "note": long.column("note"),
     }
-    for name, column in columns.items():
-        if name != "row" and column.null_count < len(column):
-            stripped = pc.utf8_trim_whitespace(column)
-            columns[name] = pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped)
     return pa.table(columns)
+
+
+def _stripped(array: pa.Array) -> pa.Array:
+    """Stripped text, blank as null (as ``staged.raw_table`` writes a cell)."""
+    stripped = pc.utf8_trim_whitespace(array)
+    return pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped)

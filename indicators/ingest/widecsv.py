@@ -116,13 +116,15 @@ def read_wide(text: str, dialect: Dialect, fmt: str) -> WideFile | None:
         if pc.any(pc.not_equal(pc.utf8_trim_whitespace(last), "")).as_py():
             return None
         cells, names = cells.remove_column(len(names) - 1), names[:-1]
-    filled = None
-    for column in cells.columns:
-        some = pc.not_equal(pc.utf8_trim_whitespace(column), "")
-        filled = some if filled is None else pc.or_(filled, some)
-    if filled is not None and not pc.all(filled).as_py():  # records that are only delimiters
-        mask = filled.combine_chunks() if isinstance(filled, pa.ChunkedArray) else filled
-        cells, rows = cells.filter(mask), rows[mask.to_numpy(zero_copy_only=False)]
+    # records that are only delimiters are dropped (as read_table drops them): look only where the first is blank
+    first_blank = pc.equal(pc.utf8_trim_whitespace(cells.column(0)), "").combine_chunks()
+    if pc.any(first_blank).as_py():
+        blank = first_blank
+        for column in cells.columns[1:]:
+            blank = pc.and_(blank, pc.equal(pc.utf8_trim_whitespace(column), "").combine_chunks())
+        if pc.any(blank).as_py():
+            keep = pc.invert(blank)
+            cells, rows = cells.filter(keep), rows[keep.to_numpy(zero_copy_only=False)]
     if cells.num_rows == 0:
         return None
     return WideFile(cells, rows, names, footer)
