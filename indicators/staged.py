@@ -157,10 +157,12 @@ def stage(
     *,
     sources: set[str] | None = None,
     default_source: str | None = None,
+    distinct: dict[str, list[str]] | None = None,
 ) -> StagedRows:
     """Judge every distinct value of ``raw`` (see ``raw_table``) and return what the store needs to check and
-    write the file set-based."""
-    distinct = store.distinct_staged(raw)
+    write the file set-based. ``distinct``: the texts of each judged column, blank as '' (as
+    ``Store.distinct_staged`` finds them), when the caller already knows them."""
+    distinct = dict(distinct) if distinct is not None else store.distinct_staged(raw)
     if default_source is not None:
         distinct["source"] = sorted(set(distinct["source"]) | {default_source})
     return StagedRows(

@@ -203,3 +203,10 @@ def _stripped(array: pa.Array) -> pa.Array:
     """Stripped text, blank as null (as ``staged.raw_table`` writes a cell)."""
     stripped = pc.utf8_trim_whitespace(array)
     return pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped)
+
+
+def distinct_texts(raw: pa.Table) -> dict[str, list[str]]:
+    """The distinct texts of the columns the staged check judges, blank as '' (``Store.distinct_staged``, by
+    Arrow: a staged World Bank file holds a handful of indicators and a few hundred entities and years)."""
+    columns = ("indicator", "entity", "period", "qualifier", "unit", "source")
+    return {name: pc.unique(pc.fill_null(raw.column(name), "")).to_pylist() for name in columns}

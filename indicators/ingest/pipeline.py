@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 
 from indicators.ingest.errors import UploadError
-from indicators.ingest.mapping import Mapping, source_text, to_raw, to_rows
+from indicators.ingest.mapping import Mapping, distinct_texts, source_text, to_raw, to_rows
 from indicators.ingest.reader import Parsed
 from indicators.models import Source
 from indicators.staged import StagedValidated, raw_table, stage
@@ -160,10 +160,14 @@ def _plan(store: Store, parsed: Parsed, mapping: Mapping | None) -> Plan:
     # checked and written inside DuckDB: the rows' text is joined with the models' verdict on each distinct
     # value (indicators.staged); nothing the size of the file goes through pandas validation
     raw = parsed.raw if parsed.raw is not None and not mapping.entities and not mapping.years else None
-    raw = raw if raw is not None else to_raw(parsed, mapping)  # a big World Bank file: staged from Arrow
+    distinct = None
+    if raw is None and (raw := to_raw(parsed, mapping)) is not None:  # a big World Bank file: staged from Arrow
+        distinct = distinct_texts(raw)
     rows = None if raw is not None else to_rows(parsed, mapping)
     raw = raw if raw is not None else raw_table(rows)
-    staged = stage(store, raw, store.indicator_map(), sources=known_sources, default_source=default_source)
+    staged = stage(
+        store, raw, store.indicator_map(), sources=known_sources, default_source=default_source, distinct=distinct
+    )
     validated: Validated = StagedValidated(store, staged)
     no_source = (validated.problems["column"] == "source") & (validated.problems["value"] == "")
     validated.problems.loc[no_source, "reason"] = "no source: name one in the source column or as the upload's source"
