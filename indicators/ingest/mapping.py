@@ -127,11 +127,12 @@ def to_raw(parsed: Parsed, mapping: Mapping) -> pa.Table | None:
     foreign = parsed.foreign
     if not isinstance(foreign, ArrowForeign):
         return None
-    long = foreign.long
-    keep = pc.is_valid(long.column("entity"))
+    # what holds per line of the file (entity, series -> indicator) is decided per line, then spread to its cells
+    lines, cells = foreign.lines, foreign.cells
+    keep = pc.is_valid(lines.column("entity"))
     if mapping.series_indicators:
-        series = pc.fill_null(long.column("series"), "")
-        names = pc.unique(series)
+        series = pc.fill_null(lines.column("series"), "")
+        names = pc.unique(series.filter(pa.array(foreign.figures_per_line() > 0)))
         chosen = mapping.series_indicators
         listed = names.to_pylist()
         codes = {name.split(" ", 1)[0] for name in listed}
@@ -155,28 +156,28 @@ def to_raw(parsed: Parsed, mapping: Mapping) -> pa.Table | None:
                 )
             if mapping.series not in series_names:
                 raise UploadError(f"There is no series '{mapping.series}' in this file.")
-            keep = pc.and_(keep, pc.fill_null(pc.equal(long.column("series"), mapping.series), False))
-        indicator = pa.repeat(_stripped(pa.array([mapping.indicator], pa.string()))[0], long.num_rows)
-    long = long.select(["row", "entity", "period", "value", "number", "note"]).append_column("indicator", indicator)
-    long = long.filter(keep)
+            keep = pc.and_(keep, pc.fill_null(pc.equal(lines.column("series"), mapping.series), False))
+        indicator = pa.repeat(_stripped(pa.array([mapping.indicator], pa.string()))[0], lines.num_rows)
     pair = mapping.pair_with if mapping.pair_with is not None else foreign.default_pair_with
-    entity = long.column("entity")  # ISO3 codes: no blanks to strip
+    entity = lines.column("entity")  # ISO3 codes: no blanks to strip
+    mapped_entity = entity
     if pair:
         suffix = pc.utf8_rtrim_whitespace(pa.array(["-" + pair], pa.string()))[0]
-        entity = pc.binary_join_element_wise(entity, suffix, "")
-    long = long.append_column("mapped_entity", entity)
+        mapped_entity = pc.binary_join_element_wise(entity, suffix, "")
     if mapping.entities:
         chosen_entities = pa.array(list(mapping.entities), pa.string())
-        keep = pc.or_(
-            pc.is_in(long.column("entity"), value_set=chosen_entities),
-            pc.is_in(long.column("mapped_entity"), value_set=chosen_entities),
-        )
-        long = long.filter(keep)
+        wanted = pc.or_(pc.is_in(entity, value_set=chosen_entities), pc.is_in(mapped_entity, value_set=chosen_entities))
+        keep = pc.and_(keep, wanted)
+    keep_cell = pc.take(keep, cells.column("line"))
     if mapping.years:
+        periods = pc.unique(cells.column("period"))
         year = pd.to_numeric(
-            long.column("period").to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get).str[:4], errors="coerce"
+            periods.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get).str[:4], errors="coerce"
         )
-        long = long.filter(pa.array(year.between(*mapping.years).to_numpy(dtype=bool)))
+        in_years = periods.filter(pa.array(year.between(*mapping.years).to_numpy(dtype=bool)))
+        keep_cell = pc.and_(keep_cell, pc.is_in(cells.column("period"), value_set=in_years))
+    long = cells.filter(keep_cell)
+    line = long.column("line")
     scale = mapping.scale if mapping.scale is not None else foreign.default_scale
     value = long.column("value")  # already as raw_table writes it (numbers in Arrow's text, others stripped)
     if scale != 1:
@@ -186,8 +187,8 @@ def to_raw(parsed: Parsed, mapping: Mapping) -> pa.Table | None:
     nothing = pa.nulls(long.num_rows, pa.string())
     columns = {
         "row": long.column("row"),
-        "indicator": long.column("indicator"),
-        "entity": long.column("mapped_entity"),
+        "indicator": pc.take(indicator, line),
+        "entity": pc.take(mapped_entity, line),
         "period": long.column("period"),  # years, stripped
         "value": value,
         "unit": nothing,

@@ -69,7 +69,7 @@ class Parsed:
     @property
     def rows(self) -> int:
         if isinstance(self.foreign, ArrowForeign):
-            return self.foreign.long.num_rows
+            return self.foreign.cells.num_rows
         return self.raw.num_rows if self.frame is None and self.raw is not None else len(self.table)
 
     @property
@@ -88,11 +88,20 @@ class Parsed:
         """What the file holds, by entity: code (ISO3 or blank when unknown), the file's label, row count."""
         if self.foreign is None:
             return pd.DataFrame(columns=["entity", "label", "figures"])
-        if isinstance(self.foreign, ArrowForeign):  # two columns of the Arrow table, not the whole frame
-            long = self.foreign.long.select(["entity", "entity_label"])
-            frame = long.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
-        else:
-            frame = self.foreign.frame
+        if isinstance(self.foreign, ArrowForeign):  # counted per line of the file, not per figure
+            lines = self.foreign.lines.select(["entity", "entity_label"])
+            frame = lines.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+            frame["figures"] = self.foreign.figures_per_line()
+            return (
+                frame[frame["figures"] > 0]
+                .groupby(["entity", "entity_label"], dropna=False)["figures"]
+                .sum()
+                .reset_index(name="figures")
+                .rename(columns={"entity_label": "label"})
+                .sort_values(["label"])
+                .reset_index(drop=True)
+            )
+        frame = self.foreign.frame
         return (
             frame.groupby(["entity", "entity_label"], dropna=False)
             .size()
@@ -106,7 +115,8 @@ class Parsed:
         if self.foreign is None:
             return []
         if isinstance(self.foreign, ArrowForeign):
-            return pc.unique(self.foreign.long.column("series")).drop_null().to_pylist()
+            lines = self.foreign.lines.column("series").filter(pa.array(self.foreign.figures_per_line() > 0))
+            return pc.unique(lines).drop_null().to_pylist()
         return [s for s in pd.unique(self.foreign.frame["series"].dropna())]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from indicators.ingest.countries import to_iso3
 from indicators.ingest.dialect import Dialect, to_number
@@ -36,14 +37,27 @@ class Foreign:
 
 
 class ArrowForeign(Foreign):
-    """A foreign file read by Arrow (``indicators.ingest.widecsv``): ``long`` holds the long shape with
-    ``value`` as the text it is staged as and ``number`` (the float, null where the cell is not a number);
-    ``frame`` is built from it only when asked for (the mapping stages ``long`` directly)."""
+    """A foreign file read by Arrow (``indicators.ingest.widecsv``), in two tables: ``cells`` (one row per
+    figure: ``line``, the index into ``lines``; ``row``, the file line; ``period``; ``value``, the text it is
+    staged as; ``number``, the float, null where the cell is not a number; ``note``) and ``lines`` (one row
+    per line of the file: ``entity_code``, ``entity_label``, ``entity``, ``series``). ``long`` joins them into
+    the long shape and ``frame`` makes that a frame, each only when asked for: the mapping stages the cells
+    straight from the two tables."""
 
-    def __init__(self, long: pa.Table, **kwargs) -> None:
-        self.long = long
+    def __init__(self, cells: pa.Table, lines: pa.Table, **kwargs) -> None:
+        self.cells, self.lines = cells, lines
         self._frame: pd.DataFrame | None = None
         super().__init__(frame=None, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def long(self) -> pa.Table:
+        line = self.cells.column("line")
+        columns = {name: pc.take(self.lines.column(name), line) for name in self.lines.column_names}
+        columns.update({name: self.cells.column(name) for name in self.cells.column_names if name != "line"})
+        return pa.table({name: columns[name] for name in [*LONG_COLUMNS, "number"]})
+
+    def figures_per_line(self) -> np.ndarray:
+        return np.bincount(self.cells.column("line").to_numpy(), minlength=self.lines.num_rows)
 
     @property  # type: ignore[override]
     def frame(self) -> pd.DataFrame:

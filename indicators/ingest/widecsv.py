@@ -168,8 +168,9 @@ def _long(
     years: list[str],
     keep: pa.Array | None = None,
     periods: list[str] | None = None,
-) -> pa.Table:
-    """The long shape (see ``shapes.py``) as an Arrow table; ``value`` is text, ``number`` the float."""
+) -> tuple[pa.Table, pa.Table]:
+    """The long shape (see ``shapes.py``) in two Arrow tables (see ``ArrowForeign``): the cells, and per line
+    of the file what it says about the entity and the series."""
     code, name, series_code, series_name = ids
     cells, rows = wide.cells, wide.rows
     if keep is not None:
@@ -197,20 +198,18 @@ def _long(
         year_cells[f"y{index}"] = pc.utf8_trim_whitespace(cells.column(wide.header.index(years[index])))
     melted = unpivot_years(pa.table(year_cells), [period_of[index] for index in order], list(MISSING_MARKERS))
     value, number = _values(melted.column("cell").combine_chunks(), dialect)
-    take = melted.column("line")
-    return pa.table(
+    line = melted.column("line").combine_chunks()
+    cells_long = pa.table(
         {
-            "row": pc.take(lines.column("row"), take),
-            "entity_code": pc.take(lines.column("entity_code"), take),
-            "entity_label": pc.take(lines.column("entity_label"), take),
-            "entity": pc.take(lines.column("entity"), take),
+            "line": line,
+            "row": pc.take(lines.column("row"), line),
             "period": melted.column("period"),
             "value": value,
             "number": number,
             "note": pa.nulls(melted.num_rows, pa.string()),
-            "series": pc.take(lines.column("series"), take),
         }
     )
+    return cells_long, lines.drop_columns(["row"])
 
 
 def wdi_long(wide: WideFile, text: str, dialect: Dialect) -> ArrowForeign:
@@ -220,7 +219,8 @@ def wdi_long(wide: WideFile, text: str, dialect: Dialect) -> ArrowForeign:
     updated = preamble.get("last updated date")
     source = "World Bank WDI" + (f", last updated {updated}" if updated else "")
     hint = wide.column("Indicator Name")[0].as_py() if wide.cells.num_rows else None
-    return ArrowForeign(long=_long(wide, dialect, ids, years), source_text=source, indicator_hint=hint)
+    cells, lines = _long(wide, dialect, ids, years)
+    return ArrowForeign(cells, lines, source_text=source, indicator_hint=hint)
 
 
 def databank_long(wide: WideFile, dialect: Dialect) -> ArrowForeign:
@@ -241,12 +241,11 @@ def databank_long(wide: WideFile, dialect: Dialect) -> ArrowForeign:
     periods = [m.group(1) if (m := re.match(_YEAR.pattern, year)) else None for year in years]
     if any(period is None for period in periods):
         raise ValueError("not a year")  # never: the caller only comes here when every [YR] header is a year
-    long = _long(wide, dialect, (code, name, series_code, series_name), years, keep=has_code, periods=periods)
+    cells, lines = _long(wide, dialect, (code, name, series_code, series_name), years, keep=has_code, periods=periods)
     data_names = pc.filter(wide.column(series_name), has_code)
     source = "World Bank DataBank" + (f", last updated {updated}" if updated else "")
-    return ArrowForeign(
-        long=long, source_text=source, indicator_hint=data_names[0].as_py() if len(data_names) else None
-    )
+    hint = data_names[0].as_py() if len(data_names) else None
+    return ArrowForeign(cells, lines, source_text=source, indicator_hint=hint)
 
 
 def wide_long(fmt: str, wide: WideFile, text: str, dialect: Dialect) -> ArrowForeign | None:
