@@ -84,10 +84,13 @@ def read_wide(text: str, dialect: Dialect, fmt: str) -> WideFile | None:
         fmt = detect_format([n for n in names if n])
     if fmt not in ("wdi", "databank"):
         return None
-    header_line = _line_of_record(text, dialect)
+    head = text[:65536]  # the preamble and the header (checked below): never a pass over the whole text
+    header_line = _line_of_record(head, dialect)
     start = 0
     for _ in range(header_line - 1):
         start = text.index("\n", start) + 1
+    if text.find("\n", start) < 0 or text.find("\n", start) >= len(head):
+        return None  # a header longer than the head: the general reader takes it
     body, footer = _split_footer(text[start:], dialect.delimiter, len(names), fmt == "databank")
     blank_names = [index for index, name in enumerate(names) if not name]
     if blank_names not in ([], [len(names) - 1]) or len(set(names)) != len(names):
@@ -215,7 +218,7 @@ def _long(
 def wdi_long(wide: WideFile, text: str, dialect: Dialect) -> ArrowForeign:
     years = year_columns(wide.header)
     ids = ("Country Code", "Country Name", "Indicator Code", "Indicator Name")
-    preamble = _preamble(text, dialect)
+    preamble = _preamble(text[:65536], dialect)  # the lines before the header (read_wide checked they fit)
     updated = preamble.get("last updated date")
     source = "World Bank WDI" + (f", last updated {updated}" if updated else "")
     hint = wide.column("Indicator Name")[0].as_py() if wide.cells.num_rows else None
