@@ -241,9 +241,7 @@ def databank_long(wide: WideFile, dialect: Dialect) -> ArrowForeign:
         if match:
             updated = match.group(1).strip()
     years = [c for c in wide.header if "[yr" in c.lower()]
-    periods = [m.group(1) if (m := re.match(_YEAR.pattern, year)) else None for year in years]
-    if any(period is None for period in periods):
-        raise ValueError("not a year")  # never: the caller only comes here when every [YR] header is a year
+    periods = [_YEAR.match(year).group(1) for year in years]  # type: ignore[union-attr]  (wide_long checked)
     cells, lines = _long(wide, dialect, (code, name, series_code, series_name), years, keep=has_code, periods=periods)
     data_names = pc.filter(wide.column(series_name), has_code)
     source = "World Bank DataBank" + (f", last updated {updated}" if updated else "")
@@ -257,6 +255,6 @@ def wide_long(fmt: str, wide: WideFile, text: str, dialect: Dialect) -> ArrowFor
             return None  # the general reader names the columns as written (case and all)
         return wdi_long(wide, text, dialect)
     years = [c for c in wide.header if "[yr" in c.lower()]
-    if not all(re.match(_YEAR.pattern, year) for year in years):
+    if not all(_YEAR.match(year) for year in years):
         return None
     return databank_long(wide, dialect)
