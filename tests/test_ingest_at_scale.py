@@ -182,3 +182,23 @@ def test_a_figure_repeated_with_another_value_in_a_later_part_is_refused(store, 
     with pytest.raises(ValueError, match="more than once with different values"):
         import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="download", chunk_rows=3)
     assert store.counts() == before
+
+
+def test_an_unchanged_figure_repeated_in_a_later_part_counts_once(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("indicators.store.chunked.FLUSH_ROWS", 5)
+    lines = [f"gdp_growth,SRB,{year},{year % 7}.5,percent,,five_areas_2019,," for year in range(1950, 1970)]
+    lines.append("gdp_growth,SRB,1951,5.5,percent,,five_areas_2019,,")  # 1951 again, same value, a later part
+    import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="download", chunk_rows=3)
+    again = import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="again", chunk_rows=3)
+    assert (again.write.added, again.write.changed, again.write.unchanged) == (0, 0, 20)
+
+
+def test_an_unchanged_figure_repeated_with_another_value_in_a_later_part_is_refused(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("indicators.store.chunked.FLUSH_ROWS", 5)
+    lines = [f"gdp_growth,SRB,{year},{year % 7}.5,percent,,five_areas_2019,," for year in range(1950, 1970)]
+    import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="download", chunk_rows=3)
+    before = store.counts()
+    lines.append("gdp_growth,SRB,1951,9.9,percent,,five_areas_2019,,")  # unchanged in part 1, "changed" in part 5
+    with pytest.raises(ValueError, match="more than once with different values"):
+        import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="again", chunk_rows=3)
+    assert store.counts() == before

@@ -33,6 +33,9 @@ class ChunkedWritesMixin:
         result = WriteResult(batch_id=None)
         pending = iter(chunks)
         exhausted = False
+        # the figures earlier parts found unchanged: a later part repeating one is neither counted again nor
+        # (with another value) a change
+        con.execute("CREATE OR REPLACE TEMP TABLE chunked_unchanged (current_id BIGINT)")
         while not exhausted:
             staged = 0
 
@@ -49,11 +52,15 @@ class ChunkedWritesMixin:
             if batch_id is None:
                 batch_id = self._new_batch(con, kind, who, reason, detail=detail, at=now)
             self._classify(con, seed=False)
+            # a key an earlier part brought with another value: one this batch wrote, or one found unchanged
             clash = con.execute(
                 f"""
                 SELECT {", ".join("c." + column for column in KEY)} FROM classified c
                 JOIN observation o ON o.id = c.current_id
-                WHERE o.batch_id = ? AND c.status = 'changed' AND o.value <> c.value LIMIT 1
+                WHERE c.status = 'changed' AND (
+                    (o.batch_id = ? AND o.value <> c.value)
+                    OR c.current_id IN (SELECT current_id FROM chunked_unchanged))
+                LIMIT 1
                 """,
                 [batch_id],
             ).fetchall()
@@ -63,13 +70,17 @@ class ChunkedWritesMixin:
                     + ", ".join(str(part) for part in clash[0])
                 )
             # a key this batch has already written (an earlier part) is a repeat, neither changed nor unchanged
+            # a key this batch has already written or found unchanged (an earlier part) is a repeat, neither
+            # changed nor unchanged again
             con.execute(
                 """
                 UPDATE classified SET status = 'repeat'
                 WHERE current_id IN (SELECT id FROM observation WHERE batch_id = ?)
+                   OR current_id IN (SELECT current_id FROM chunked_unchanged)
                 """,
                 [batch_id],
             )
+            con.execute("INSERT INTO chunked_unchanged SELECT current_id FROM classified WHERE status = 'unchanged'")
             counts = dict(con.execute("SELECT status, count(*) FROM classified GROUP BY status").fetchall())
             result.added += counts.get("new", 0)
             result.changed += counts.get("changed", 0)
@@ -92,6 +103,7 @@ class ChunkedWritesMixin:
                 [batch_id, now, who],
             )
             con.execute("DROP TABLE classified; DROP TABLE incoming")
+        con.execute("DROP TABLE chunked_unchanged")
         if result.written:
             con.execute(
                 "UPDATE batch SET added = ?, changed = ? WHERE id = ?", [result.added, result.changed, batch_id]
