@@ -161,16 +161,29 @@ def stage(
 ) -> StagedRows:
     """Judge every distinct value of ``raw`` (see ``raw_table``) and return what the store needs to check and
     write the file set-based. ``distinct``: the texts of each judged column, blank as '' (as
-    ``Store.distinct_staged`` finds them), when the caller already knows them."""
-    distinct = dict(distinct) if distinct is not None else store.distinct_staged(raw)
+    ``Store.staged_summary`` finds them), when the caller already knows them; the search for repeated keys
+    then always runs (whether the keys repeat as written is only counted by ``staged_summary``)."""
+    if distinct is not None:
+        distinct, texts_unique = dict(distinct), False
+    else:
+        distinct, texts_unique = store.staged_summary(raw, default_source)
     if default_source is not None:
         distinct["source"] = sorted(set(distinct["source"]) | {default_source})
+    judged = lookups(distinct, indicators, sources)
+    unique = texts_unique and _one_to_one(judged["entity"], "entity") and _one_to_one(judged["period"], "period")
     return StagedRows(
         raw=raw,
-        lookups=lookups(distinct, indicators, sources),
+        lookups=judged,
         default_source=default_source,
         check_sources=sources is not None,
+        keys_unique=unique,
     )
+
+
+def _one_to_one(lookup: pd.DataFrame, column: str) -> bool:
+    """No two texts normalised to the same value (``srb`` and ``SRB``): keys unique as written stay unique."""
+    values = lookup[column].dropna()
+    return not values.duplicated().any()
 
 
 class StagedValidated(Validated):

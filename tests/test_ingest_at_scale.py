@@ -182,3 +182,47 @@ def test_a_figure_repeated_with_another_value_in_a_later_part_is_refused(store, 
     with pytest.raises(ValueError, match="more than once with different values"):
         import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="download", chunk_rows=3)
     assert store.counts() == before
+
+
+def test_an_unchanged_figure_repeated_in_a_later_part_counts_once(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("indicators.store.chunked.FLUSH_ROWS", 5)
+    lines = [f"gdp_growth,SRB,{year},{year % 7}.5,percent,,five_areas_2019,," for year in range(1950, 1970)]
+    lines.append("gdp_growth,SRB,1951,5.5,percent,,five_areas_2019,,")  # 1951 again, same value, a later part
+    import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="download", chunk_rows=3)
+    again = import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="again", chunk_rows=3)
+    assert (again.write.added, again.write.changed, again.write.unchanged) == (0, 0, 20)
+
+
+def test_an_unchanged_figure_repeated_with_another_value_in_a_later_part_is_refused(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("indicators.store.chunked.FLUSH_ROWS", 5)
+    lines = [f"gdp_growth,SRB,{year},{year % 7}.5,percent,,five_areas_2019,," for year in range(1950, 1970)]
+    import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="download", chunk_rows=3)
+    before = store.counts()
+    lines.append("gdp_growth,SRB,1951,9.9,percent,,five_areas_2019,,")  # unchanged in part 1, "changed" in part 5
+    with pytest.raises(ValueError, match="more than once with different values"):
+        import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="again", chunk_rows=3)
+    assert store.counts() == before
+
+
+def test_a_key_written_two_ways_is_still_found_repeated(store):
+    """The check skips its search for repeated keys only when the keys as written are unique and no two
+    spellings mean the same thing: 'srb' and 'SRB' are the same entity."""
+    indicators, sources = store.indicator_map(), store.source_ids()
+    frame = pd.DataFrame(
+        {
+            "row": [2, 3, 4, 5],
+            "indicator": ["gdp_growth"] * 4,
+            "entity": ["SRB", "srb", "usa", "USA"],
+            "period": ["2019", "2019", "2019-Q3", "2019-Q3"],
+            "value": ["1.5", "2.5", "3.5", "3.5"],
+            "unit": ["percent"] * 4,
+            "source": ["five_areas_2019"] * 4,
+        }
+    )
+    staged = stage(store, raw_table(frame), indicators, sources=sources)
+    assert not staged.keys_unique
+    validated = StagedValidated(store, staged)
+    assert validated.problems[["row", "column"]].values.tolist() == [[2, "value"], [3, "value"]]
+    assert validated.count == 1  # the USA figure, given twice alike, once
+    unique = stage(store, raw_table(frame.iloc[[0, 2]]), indicators, sources=sources)
+    assert unique.keys_unique and StagedValidated(store, unique).count == 2

@@ -8,6 +8,9 @@ the file, with its messages for whatever is wrong.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,7 +25,8 @@ MIN_ROWS = 5_000  # below this the general reader is quick enough, and a small f
 
 def read_native(text: str, dialect: Dialect, fmt: str) -> tuple[pa.Table, list[str], pd.Series] | None:
     """(row + our columns as text, stripped, blanks null; the file's header; a sample of raw values) or None."""
-    if text.count("\n") < MIN_ROWS:
+    newlines = text.count("\n")
+    if newlines < MIN_ROWS:
         return None
     records = _records(text[:65536], dialect.delimiter, limit=dialect.header_row + 1)
     if len(records) <= dialect.header_row:
@@ -46,7 +50,7 @@ def read_native(text: str, dialect: Dialect, fmt: str) -> tuple[pa.Table, list[s
         )
     except (pa.ArrowInvalid, UnicodeError):
         return None
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    lines = newlines + (0 if text.endswith("\n") else 1)
     if table.num_rows == 0 or dialect.header_row + 1 + table.num_rows != lines:
         return None  # blank lines or line breaks inside quoted fields: the general reader counts them
     raw = staged_text(table, dialect.header_row + 2)
@@ -60,13 +64,14 @@ def staged_text(table: pa.Table, first_row: int) -> pa.Table:
     file line, counted from ``first_row``) and our columns stripped, blank cells null; records that are only
     delimiters dropped (as ``dialect.read_table`` drops them)."""
     columns: dict[str, pa.Array] = {"row": pa.array(range(first_row, first_row + table.num_rows), type=pa.int64())}
+    # Arrow's kernels release the GIL: the columns are trimmed side by side
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        trimmed = list(pool.map(_trimmed, (table.column(name) for name in table.column_names)))
     filled = None
-    for name in table.column_names:
-        stripped = pc.utf8_trim_whitespace(table.column(name))
-        blank = pc.equal(stripped, "")
-        filled = pc.invert(blank) if filled is None else pc.or_(filled, pc.invert(blank))
+    for name, (cells, present) in zip(table.column_names, trimmed, strict=True):
+        filled = present if filled is None else pc.or_(filled, present)
         if name.strip().lower() in OBSERVATION_CSV_COLUMNS:
-            columns[name.strip().lower()] = pc.if_else(blank, pa.scalar(None, pa.string()), stripped)
+            columns[name.strip().lower()] = cells
     for name in OBSERVATION_CSV_COLUMNS:
         if name not in columns:
             columns[name] = pa.nulls(table.num_rows, pa.string())
@@ -74,6 +79,13 @@ def staged_text(table: pa.Table, first_row: int) -> pa.Table:
     if filled is not None and not pc.all(filled).as_py():
         raw = raw.filter(filled)
     return raw
+
+
+def _trimmed(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """A column stripped, blank cells null; and where it has a cell that is not blank."""
+    stripped = pc.utf8_trim_whitespace(column)
+    blank = pc.equal(stripped, "")
+    return pc.if_else(blank, pa.scalar(None, pa.string()), stripped), pc.invert(blank)
 
 
 def table_names(text: str, dialect: Dialect) -> list[str]:

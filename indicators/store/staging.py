@@ -41,6 +41,9 @@ class StagedRows:
     lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
     default_source: str | None = None  # for rows whose source cell is blank
     check_sources: bool = False  # the lookup "source" says which ids are known
+    # no key repeats in the file's text, and the lookups normalise no two texts to one value: then no key
+    # repeats among the valid rows either, and the check skips looking for repeats (see ``staged_summary``)
+    keys_unique: bool = False
     # set by check_staged: the rows with problems, how many keys repeat among the others and how many valid
     # figures there are; a write after a check then inserts the others in one statement, without checking
     problem_rows: pa.Table | None = None
@@ -170,6 +173,8 @@ class StagingMixin:
             ],
         )
         con.execute('CREATE OR REPLACE TEMP TABLE staged_problem_rows AS SELECT DISTINCT "row" FROM staged_problems')
+        if staged.keys_unique:
+            return 0
         # the same key twice with different values is ambiguous (which one is true?): every such row is a
         # problem. Keys are first compared by hash (one number per row); only candidates are compared in full.
         candidates = con.execute(
@@ -235,14 +240,25 @@ class StagingMixin:
 
     def distinct_staged(self, raw: pa.Table) -> dict[str, list[str]]:
         """The distinct texts of each column the lookups judge (blank as '')."""
+        return self.staged_summary(raw)[0]
+
+    def staged_summary(self, raw: pa.Table, default_source: str | None = None) -> tuple[dict[str, list[str]], bool]:
+        """The distinct texts of each column the lookups judge (blank as ''), and whether every row names its
+        entity and no (indicator, entity, period, source) repeats as written, in the same pass. Keys are
+        counted by hash: equal keys have equal hashes, so as many hashes as rows means no key repeats."""
         columns = ("indicator", "entity", "period", "qualifier", "unit", "source")
         with self.cursor() as con:
             con.register("staged_raw", raw)
             found = con.execute(
-                "SELECT " + ", ".join(f"list(DISTINCT coalesce({c}, ''))" for c in columns) + " FROM staged_raw"
+                "SELECT "
+                + ", ".join(f"list(DISTINCT coalesce({c}, ''))" for c in columns)
+                + ", count(*) = count(entity) AND count(*) = count(DISTINCT hash(coalesce(indicator, ''), entity, "
+                "coalesce(period, ''), coalesce(source, ?, ''))) FROM staged_raw",
+                [default_source],
             ).fetchall()[0]
             con.unregister("staged_raw")
-        return {column: list(values or []) for column, values in zip(columns, found, strict=True)}
+        distinct = {column: list(values or []) for column, values in zip(columns, found[:-1], strict=True)}
+        return distinct, bool(found[-1])
 
     def _check(self, con, staged: StagedRows) -> pd.DataFrame:
         staged.repeats = self._stage(con, staged)

@@ -140,6 +140,11 @@ class WritesMixin:
     def _classify(self, con, seed: bool, source: str = "incoming", params: list | None = None) -> None:
         """Classify the rows of temp table ``incoming`` (or of ``source``, a query of this module's own, with
         its ``params``) against the current versions into ``classified``."""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE classified AS {self._classify_sql(seed, source)}", params or [])
+
+    @staticmethod
+    def _classify_sql(seed: bool, source: str) -> str:
+        """The query behind ``_classify``: each row of ``source`` with its current version and status."""
         if seed:
             # Seed data never overrides a person: a key that anyone has ever touched outside a seed batch
             # keeps its current state (including a deletion); seed-only keys follow seed-data updates.
@@ -164,16 +169,12 @@ class WritesMixin:
                           THEN 'unchanged'
                      ELSE 'changed' END
             """
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE classified AS
+        return f"""
             SELECT i.*, c.id AS current_id, c.value AS current_value, c.qualifier AS current_qualifier,
                    {status} AS status
             FROM {source} i
             LEFT JOIN current_observation c ON {_KEY_JOIN}
-            """,
-            params or [],
-        )
+            """
 
     def _load_incoming(self, con, rows: pd.DataFrame | Iterable[pd.DataFrame | StagedRows] | StagedRows) -> None:
         """Stage validated rows (a frame, chunks of frames, or a staged file) in temp table ``incoming``, one
