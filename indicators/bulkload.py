@@ -47,12 +47,9 @@ class BulkResult:
     problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
 
 
-def read_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-    """Our CSV in frames of at most ``chunk_rows``, all text ("NA" is Namibia, not missing; blanks are ""),
-    with the file's line number in ``row`` (the header is line 1).
-
-    Read with pyarrow's streaming CSV reader (pyarrow comes with Streamlit): about five times faster than
-    pandas' chunked reader here, and it never holds more than one block of the file."""
+def _open_text_csv(path: str | Path) -> pa_csv.CSVStreamingReader:
+    """Arrow's streaming reader over our CSV, every column as text; refuses a file without the required
+    columns before reading any row."""
     text = {column: pa.string() for column in OBSERVATION_CSV_COLUMNS}
     reader = pa_csv.open_csv(
         str(path),
@@ -62,6 +59,16 @@ def read_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.D
     missing = [column for column in ("indicator", "period", "value") if column not in reader.schema.names]
     if missing:
         raise ValueError(f"{Path(path).name}: missing column(s) {', '.join(missing)}")
+    return reader
+
+
+def read_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """Our CSV in frames of at most ``chunk_rows``, all text ("NA" is Namibia, not missing; blanks are ""),
+    with the file's line number in ``row`` (the header is line 1).
+
+    Read with pyarrow's streaming CSV reader (pyarrow comes with Streamlit): about five times faster than
+    pandas' chunked reader here, and it never holds more than one block of the file."""
+    reader = _open_text_csv(path)
     columns = [column for column in OBSERVATION_CSV_COLUMNS if column in reader.schema.names]
     first_row = 2
     for batch in reader:
@@ -75,15 +82,7 @@ def read_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.D
 def read_raw_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pa.Table]:
     """Our CSV as staged text (``indicators.staged``): Arrow tables of at most ``chunk_rows`` rows with the
     file line in ``row``, cells stripped, blanks null; never more than one block of the file in memory."""
-    text = {column: pa.string() for column in OBSERVATION_CSV_COLUMNS}
-    reader = pa_csv.open_csv(
-        str(path),
-        read_options=pa_csv.ReadOptions(block_size=16 << 20),
-        convert_options=pa_csv.ConvertOptions(column_types=text, strings_can_be_null=False),
-    )
-    missing = [column for column in ("indicator", "period", "value") if column not in reader.schema.names]
-    if missing:
-        raise ValueError(f"{Path(path).name}: missing column(s) {', '.join(missing)}")
+    reader = _open_text_csv(path)
     first_row = 2
     for batch in reader:
         for offset in range(0, batch.num_rows, chunk_rows):

@@ -61,15 +61,7 @@ def to_rows(parsed: Parsed, mapping: Mapping) -> pd.DataFrame:
     elif not mapping.indicator:
         raise UploadError("Choose the indicator this file feeds (--indicator ID).")
     series = [] if mapping.series_indicators else parsed.series_choices()
-    if len(series) > 1:
-        if mapping.series is None:
-            raise UploadError(
-                f"The file holds {len(series)} series; choose one: "
-                + "; ".join(series[:20])
-                + (" ..." if len(series) > 20 else "")
-            )
-        if mapping.series not in series:
-            raise UploadError(f"There is no series '{mapping.series}' in this file.")
+    if _chosen_series(series, mapping):
         frame = frame[frame["series"] == mapping.series]
     keep = frame["entity"].notna()
     frame = frame[keep]
@@ -147,15 +139,7 @@ def to_raw(parsed: Parsed, mapping: Mapping) -> pa.Table | None:
         raise UploadError("Choose the indicator this file feeds (--indicator ID).")
     else:
         series_names = parsed.series_choices()
-        if len(series_names) > 1:
-            if mapping.series is None:
-                raise UploadError(
-                    f"The file holds {len(series_names)} series; choose one: "
-                    + "; ".join(series_names[:20])
-                    + (" ..." if len(series_names) > 20 else "")
-                )
-            if mapping.series not in series_names:
-                raise UploadError(f"There is no series '{mapping.series}' in this file.")
+        if _chosen_series(series_names, mapping):
             keep = pc.and_(keep, pc.fill_null(pc.equal(lines.column("series"), mapping.series), False))
         indicator = pa.repeat(_stripped(pa.array([mapping.indicator], pa.string()))[0], lines.num_rows)
     pair = mapping.pair_with if mapping.pair_with is not None else foreign.default_pair_with
@@ -211,3 +195,19 @@ def distinct_texts(raw: pa.Table) -> dict[str, list[str]]:
     Arrow: a staged World Bank file holds a handful of indicators and a few hundred entities and years)."""
     columns = ("indicator", "entity", "period", "qualifier", "unit", "source")
     return {name: pc.unique(pc.fill_null(raw.column(name), "")).to_pylist() for name in columns}
+
+
+def _chosen_series(series: list[str], mapping: Mapping) -> bool:
+    """True when the file holds several series and the mapping names one of them (keep only its rows);
+    refuses when it names none or one the file does not hold. False for a file of one series."""
+    if len(series) <= 1:
+        return False
+    if mapping.series is None:
+        raise UploadError(
+            f"The file holds {len(series)} series; choose one: "
+            + "; ".join(series[:20])
+            + (" ..." if len(series) > 20 else "")
+        )
+    if mapping.series not in series:
+        raise UploadError(f"There is no series '{mapping.series}' in this file.")
+    return True
