@@ -282,14 +282,8 @@ class SummaryMixin:
         if self.read_only:
             return False
         try:
-            with self._write_lock, self.cursor() as cursor:
-                cursor.execute("BEGIN TRANSACTION")
-                try:
-                    update_summary(cursor)
-                    cursor.execute("COMMIT")
-                except BaseException as error:
-                    self._abandon(cursor, error)
-                    raise
+            with self._write_lock, self.cursor() as cursor, self._atomic(cursor):
+                update_summary(cursor)
         except (duckdb.Error, StoreError, OSError):
             return False
         return True
