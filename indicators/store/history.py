@@ -99,10 +99,7 @@ class HistoryMixin:
             filters.append("batch_id = ?")
             params.append(int(batch_id))
         where = ("WHERE " + " AND ".join(filters)) if filters else ""
-        limit_sql = ""
-        if limit is not None:
-            limit_sql = "LIMIT ?"
-            params.append(int(limit))
+        limit_sql = _limit_clause(limit, params)
         return self.query_df(
             f"""
             WITH log AS (
@@ -128,10 +125,7 @@ class HistoryMixin:
     def batches(self, *, limit: int | None = None) -> pd.DataFrame:
         """The batches, newest first, with the undo that reversed each one (if any)."""
         params: list = []
-        limit_sql = ""
-        if limit is not None:
-            limit_sql = "LIMIT ?"
-            params.append(int(limit))
+        limit_sql = _limit_clause(limit, params)
         return self.query_df(
             f"""
             SELECT b.id AS batch_id, b.kind, b.who, b.created_at, b.reason, b.undoes, b.added, b.changed, b.removed,
@@ -254,3 +248,11 @@ class HistoryMixin:
             f"Batch {batch_id} cannot be undone: later batches ({', '.join(map(str, later_batches))}) changed "
             f"the same figures since: {shown}{more}. Undo those first, newest first, or correct the figures by hand."
         )
+
+
+def _limit_clause(limit: int | None, params: list) -> str:
+    """``LIMIT ?`` with its parameter appended to ``params``, or nothing when there is no limit."""
+    if limit is None:
+        return ""
+    params.append(int(limit))
+    return "LIMIT ?"

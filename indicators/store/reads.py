@@ -12,6 +12,34 @@ from indicators.models import Indicator
 # A figure is one of the papers' claims when it carries a quote and its source is a paper or a source a
 # paper cites. Used by every query that marks claims, so the rule lives here once.
 IS_CLAIM_SQL = "(o.quote IS NOT NULL AND s.kind IN ('paper', 'cited'))"
+# the group that holds an indicator's latest figure: the newest period of its default entity, or of any entity
+# when the default entity has none (columns of ``ranking_ctes``' ranked rows)
+LATEST_GROUP_SQL = (
+    "CASE WHEN default_start IS NOT NULL THEN is_default_entity AND last_start = default_start "
+    "ELSE last_start = any_start END"
+)
+
+
+def ranking_ctes(groups: str, extra_columns: str = "") -> str:
+    """The Overview's rule over figures grouped per (indicator, entity, source) in ``groups`` (a CTE or
+    table name of ours, never user text): ``ranked`` marks each group's place against its indicator's default
+    entity, ``counts`` totals each indicator. Shared by the summary (store/summary.py) and the reads that
+    go to the figures themselves, so the two cannot drift apart."""
+    return f"""
+        ranked AS (
+            SELECT g.*{extra_columns}, (g.entity = i.default_entity) AS is_default_entity,
+                   max(g.last_start) FILTER (WHERE g.entity = i.default_entity) OVER (PARTITION BY g.indicator_id)
+                       AS default_start,
+                   max(g.last_start) OVER (PARTITION BY g.indicator_id) AS any_start
+            FROM {groups} g JOIN indicator i ON i.id = g.indicator_id
+        ),
+        counts AS (
+            SELECT indicator_id, sum(n)::BIGINT AS observations, count(DISTINCT entity) AS entity_count,
+                   count(DISTINCT source_id) AS source_count, max(last_recorded) AS last_recorded
+            FROM {groups} GROUP BY indicator_id
+        )"""
+
+
 SPARK_POINTS = 40  # an Overview sparkline's length (the summary keeps this many points per indicator)
 
 # The Overview's last step, shared by its two ways of finding the figures (CTEs ``latest``, ``claim``, ``counts``).
@@ -112,23 +140,11 @@ class ReadsMixin:
                 FROM current_observation o
                 GROUP BY ALL
             ),
-            ranked AS (
-                SELECT g.*, (g.entity = i.default_entity) AS is_default_entity,
-                       max(g.last_start) FILTER (WHERE g.entity = i.default_entity) OVER (PARTITION BY g.indicator_id)
-                           AS default_start,
-                       max(g.last_start) OVER (PARTITION BY g.indicator_id) AS any_start
-                FROM groups g JOIN indicator i ON i.id = g.indicator_id
-            ),
-            counts AS (
-                SELECT indicator_id, sum(n)::BIGINT AS observations, count(DISTINCT entity) AS entity_count,
-                       count(DISTINCT source_id) AS source_count, max(last_recorded) AS last_recorded
-                FROM groups GROUP BY indicator_id
-            ),
+            {ranking_ctes("groups")},
             candidate_group AS (
                 -- where the latest figure can be: the newest period of the default entity (or of any entity if none)
                 SELECT indicator_id, entity, source_id, last_start FROM ranked
-                WHERE CASE WHEN default_start IS NOT NULL THEN is_default_entity AND last_start = default_start
-                           ELSE last_start = any_start END
+                WHERE {LATEST_GROUP_SQL}
             ),
             latest AS (
                 SELECT o.*, {IS_CLAIM_SQL} AS is_claim, s.title AS source_title

@@ -32,7 +32,7 @@ import duckdb
 import pandas as pd
 
 from indicators.store.connection import StoreError
-from indicators.store.reads import IS_CLAIM_SQL, OVERVIEW_SELECT, SPARK_POINTS
+from indicators.store.reads import IS_CLAIM_SQL, LATEST_GROUP_SQL, OVERVIEW_SELECT, SPARK_POINTS, ranking_ctes
 
 # the aggregate behind a group row, over current figures (``o``); {where} narrows it to some groups
 _GROUP_SELECT = """
@@ -166,25 +166,13 @@ def _rank_indicators(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         INSERT INTO overview_indicator
-        WITH ranked AS (
-            SELECT g.*, g.latest_quote AS quote, (g.entity = i.default_entity) AS is_default_entity,
-                   max(g.last_start) FILTER (WHERE g.entity = i.default_entity) OVER (PARTITION BY g.indicator_id)
-                       AS default_start,
-                   max(g.last_start) OVER (PARTITION BY g.indicator_id) AS any_start
-            FROM overview_group g JOIN indicator i ON i.id = g.indicator_id
-        ),
-        counts AS (
-            SELECT indicator_id, sum(n)::BIGINT AS observations, count(DISTINCT entity) AS entity_count,
-                   count(DISTINCT source_id) AS source_count, max(last_recorded) AS last_recorded
-            FROM overview_group GROUP BY indicator_id
-        ),
+        WITH {ranking_ctes("overview_group", ", g.latest_quote AS quote")},
         latest AS (
             SELECT o.indicator_id, o.entity, o.latest_period AS period, o.last_start AS period_start,
                    o.latest_value AS value, o.latest_qualifier AS qualifier, o.source_id,
                    {IS_CLAIM_SQL} AS is_claim
             FROM ranked o LEFT JOIN source s ON s.id = o.source_id
-            WHERE CASE WHEN o.default_start IS NOT NULL THEN o.is_default_entity AND o.last_start = o.default_start
-                       ELSE o.last_start = o.any_start END
+            WHERE {LATEST_GROUP_SQL}
             QUALIFY row_number() OVER (PARTITION BY o.indicator_id
                 ORDER BY is_claim ASC, o.latest_recorded DESC, o.latest_id DESC) = 1
         ),
