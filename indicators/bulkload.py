@@ -62,23 +62,6 @@ def _open_text_csv(path: str | Path) -> pa_csv.CSVStreamingReader:
     return reader
 
 
-def read_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-    """Our CSV in frames of at most ``chunk_rows``, all text ("NA" is Namibia, not missing; blanks are ""),
-    with the file's line number in ``row`` (the header is line 1).
-
-    Read with pyarrow's streaming CSV reader (pyarrow comes with Streamlit): about five times faster than
-    pandas' chunked reader here, and it never holds more than one block of the file."""
-    reader = _open_text_csv(path)
-    columns = [column for column in OBSERVATION_CSV_COLUMNS if column in reader.schema.names]
-    first_row = 2
-    for batch in reader:
-        for offset in range(0, batch.num_rows, chunk_rows):
-            chunk = batch.slice(offset, chunk_rows).select(columns).to_pandas()
-            chunk.insert(0, "row", range(first_row, first_row + len(chunk)))
-            first_row += len(chunk)
-            yield chunk
-
-
 def read_raw_chunks(path: str | Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pa.Table]:
     """Our CSV as staged text (``indicators.staged``): Arrow tables of at most ``chunk_rows`` rows with the
     file line in ``row``, cells stripped, blanks null; never more than one block of the file in memory."""

@@ -191,7 +191,7 @@ def _stripped(array: pa.Array) -> pa.Array:
 
 
 def distinct_texts(raw: pa.Table) -> dict[str, list[str]]:
-    """The distinct texts of the columns the staged check judges, blank as '' (``Store.distinct_staged``, by
+    """The distinct texts of the columns the staged check judges, blank as '' (``Store.staged_summary``, by
     Arrow: a staged World Bank file holds a handful of indicators and a few hundred entities and years)."""
     columns = ("indicator", "entity", "period", "qualifier", "unit", "source")
     return {name: pc.unique(pc.fill_null(raw.column(name), "")).to_pylist() for name in columns}

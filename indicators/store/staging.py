@@ -238,10 +238,6 @@ class StagingMixin:
         )
         self._forget_checked_rows(con)
 
-    def distinct_staged(self, raw: pa.Table) -> dict[str, list[str]]:
-        """The distinct texts of each column the lookups judge (blank as '')."""
-        return self.staged_summary(raw)[0]
-
     def staged_summary(self, raw: pa.Table, default_source: str | None = None) -> tuple[dict[str, list[str]], bool]:
         """The distinct texts of each column the lookups judge (blank as ''), and whether every row names its
         entity and no (indicator, entity, period, source) repeats as written, in the same pass. Keys are
