@@ -21,6 +21,7 @@ from pathlib import Path
 
 from indicators.bootstrap import prepare
 from indicators.store import Store
+from indicators.store.schema import NEXT_OBSERVATION_ID
 
 HERE = Path(__file__).resolve().parent
 COUNTRIES = HERE / "countries.csv"  # from a WDI download (codes and names of a WDI download, World Bank, CC BY 4.0)
@@ -123,10 +124,10 @@ def generate_store(path: Path, scale: Scale) -> Path:
         batch_id = store._new_batch(con, "upload", "bench", "generated store", detail={"rows": scale.observations})
         con.execute(
             f"""
-            INSERT INTO observation (indicator_id, entity, period, period_start, value, qualifier, source_id,
+            INSERT INTO observation (id, indicator_id, entity, period, period_start, value, qualifier, source_id,
                                      batch_id, recorded_at, recorded_by)
-            SELECT i.id, e.code, y.y::VARCHAR, make_date(y.y::INTEGER, 1, 1), {_VALUE_SQL.format(salt=0)},
-                   'exactly', ?, ?, now()::TIMESTAMP, 'bench'
+            SELECT {NEXT_OBSERVATION_ID}, i.id, e.code, y.y::VARCHAR, make_date(y.y::INTEGER, 1, 1),
+                   {_VALUE_SQL.format(salt=0)}, 'exactly', ?, ?, now()::TIMESTAMP, 'bench'
             FROM ind i CROSS JOIN ent e CROSS JOIN range({FIRST_YEAR}, {LAST_YEAR + 1}) y(y)
             ORDER BY i.n, e.n, y.y
             """,

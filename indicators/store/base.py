@@ -23,6 +23,18 @@ from indicators.store.schema import MIGRATIONS, SCHEMA_VERSION, applied_migratio
 
 MEMORY = ":memory:"
 
+_WRITE_LOCKS: dict[Path, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock_for(path: Path | None) -> threading.RLock:
+    """One write lock per store file in this process: two ``Store`` objects on one file (DuckDB shares the
+    open database between them) still write one at a time, which the observation ids rely on (schema.py)."""
+    if path is None:
+        return threading.RLock()
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(path.resolve(), threading.RLock())
+
 
 def utc_now() -> dt.datetime:
     """Naive UTC timestamps, as the store keeps them (microseconds, like pandas 3 and DuckDB)."""
@@ -53,7 +65,7 @@ class StoreBase:
         self._lease = ConnectionLease(
             self.path, read_only=duck_read_only, busy_timeout=busy_timeout, idle_release=idle_release
         )
-        self._write_lock = threading.RLock()
+        self._write_lock = _write_lock_for(self.path)
         self._write_count = 0
         self._ready = False
 

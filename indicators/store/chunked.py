@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from indicators.store.schema import NEXT_OBSERVATION_ID
 from indicators.store.staging import StagedRows
 from indicators.store.writes import INCOMING_COLUMNS, KEY, WriteResult, _incoming_frame
 
@@ -156,8 +157,9 @@ class ChunkedWritesMixin:
         columns = ", ".join(INCOMING_COLUMNS)
         con.execute(
             f"""
-            INSERT INTO observation ({columns}, batch_id, recorded_at, recorded_by)
-            SELECT {columns}, ?, ?, ? FROM part_classified WHERE status IN ('new', 'changed') AND NOT repeat
+            INSERT INTO observation (id, {columns}, batch_id, recorded_at, recorded_by)
+            SELECT {NEXT_OBSERVATION_ID}, {columns}, ?, ?, ?
+            FROM part_classified WHERE status IN ('new', 'changed') AND NOT repeat
             """,
             [batch_id, now, who],
         )

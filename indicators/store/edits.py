@@ -15,6 +15,7 @@ from indicators.models import Observation, Source
 from indicators.periods import parse_period
 from indicators.store.base import utc_now
 from indicators.store.connection import StoreError
+from indicators.store.schema import NEXT_OBSERVATION_ID
 
 ANY_VERSION: Any = object()  # "overwrite whatever is there" (the CLI's `add`, which is a deliberate act)
 
@@ -147,10 +148,10 @@ class EditsMixin:
                     [now, batch_id, current.id],
                 )
             con.execute(
-                """
-                INSERT INTO observation (indicator_id, entity, period, period_start, value, qualifier, source_id,
-                    quote, note, batch_id, recorded_at, recorded_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                f"""
+                INSERT INTO observation (id, indicator_id, entity, period, period_start, value, qualifier,
+                    source_id, quote, note, batch_id, recorded_at, recorded_by)
+                SELECT {NEXT_OBSERVATION_ID}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
                 """,
                 [
                     *key[:3],

@@ -16,6 +16,7 @@ import pandas as pd
 
 from indicators.store.base import utc_now
 from indicators.store.connection import StoreError
+from indicators.store.schema import NEXT_OBSERVATION_ID
 
 Figure = tuple[str, str, str, str]  # indicator, entity, period, source
 
@@ -194,10 +195,10 @@ class HistoryMixin:
             )
             con.execute(
                 f"""
-                INSERT INTO observation (indicator_id, entity, period, period_start, value, qualifier, source_id,
-                    quote, note, batch_id, recorded_at, recorded_by)
-                SELECT o.indicator_id, o.entity, o.period, o.period_start, o.value, o.qualifier, o.source_id,
-                       o.quote, o.note, ?, ?, ?
+                INSERT INTO observation (id, indicator_id, entity, period, period_start, value, qualifier,
+                    source_id, quote, note, batch_id, recorded_at, recorded_by)
+                SELECT {NEXT_OBSERVATION_ID}, o.indicator_id, o.entity, o.period, o.period_start, o.value,
+                       o.qualifier, o.source_id, o.quote, o.note, ?, ?, ?
                 FROM observation o WHERE o.superseded_batch = ?{old_filter}
                 """,
                 [undo_id, now, who, batch_id, *old_params],

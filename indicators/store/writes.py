@@ -16,6 +16,7 @@ import pandas as pd
 
 from indicators.models import Indicator, Source
 from indicators.store.base import utc_now
+from indicators.store.schema import NEXT_OBSERVATION_ID
 from indicators.store.staging import StagedRows
 
 KEY = ("indicator_id", "entity", "period", "source_id")
@@ -316,11 +317,11 @@ class WritesMixin:
                 [now, batch_id],
             )
             con.execute(
-                """
-                INSERT INTO observation (indicator_id, entity, period, period_start, value, qualifier,
+                f"""
+                INSERT INTO observation (id, indicator_id, entity, period, period_start, value, qualifier,
                     source_id, quote, note, batch_id, recorded_at, recorded_by)
-                SELECT indicator_id, entity, period, period_start, value, qualifier, source_id, quote, note,
-                       ?, ?, ?
+                SELECT {NEXT_OBSERVATION_ID}, indicator_id, entity, period, period_start, value, qualifier,
+                       source_id, quote, note, ?, ?, ?
                 FROM classified WHERE status IN ('new', 'changed')
                 """,
                 [batch_id, now, who],
