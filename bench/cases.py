@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.export import bench_export
+from bench.floor import floor_import
 from bench.generate import Scale, quiet_connect, write_import_csv
-from bench.timing import Outcome, paired, timed
+from bench.timing import Outcome, interleaved, paired, timed
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -111,12 +112,22 @@ def _ctas_baseline(work: Path, sql: str, csv_path: Path) -> None:
     con.close()
 
 
+def _floor_note(floor: float, product: float, baseline: float) -> str:
+    return (
+        f"floor, bare SQL doing only the writes: {floor:.2f} s = {floor / baseline:.1f}x the copy; "
+        f"product = {product / floor:.1f}x the floor"
+    )
+
+
 def bench_import(ws: Workspace, repeats: int = 3) -> Outcome:
     work = ws.scratch("import.duckdb")
     last: dict = {}
-    p, b = paired(
-        lambda: last.update(import_with_importer(work, ws.import_csv)),
-        lambda: _ctas_baseline(work, "CREATE TABLE imported AS SELECT * FROM read_csv(?)", ws.import_csv),
+    p, b, floor = interleaved(
+        [
+            lambda: last.update(import_with_importer(work, ws.import_csv)),
+            lambda: _ctas_baseline(work, "CREATE TABLE imported AS SELECT * FROM read_csv(?)", ws.import_csv),
+            lambda: floor_import(work, ws.import_csv),
+        ],
         repeats,
         setup=lambda: _copy_store(ws.store, work),
     )
@@ -128,7 +139,7 @@ def bench_import(ws: Workspace, repeats: int = 3) -> Outcome:
         "<= 2x",
         p <= 2 * b,
         note=f"{last.get('added', 0):,} added, {last.get('changed', 0):,} changed, "
-        f"{last.get('unchanged', 0):,} unchanged",
+        f"{last.get('unchanged', 0):,} unchanged; {_floor_note(floor, p, b)}",
     )
 
 
@@ -136,9 +147,12 @@ def bench_bulk_import(ws: Workspace, repeats: int | None = None) -> Outcome:
     """The same file through the streaming bulk path (indicators.bulkload)."""
     repeats = repeats or (1 if ws.scale.name == "full" else 3)
     work = ws.scratch("bulk.duckdb")
-    p, b = paired(
-        lambda: import_our_csv(work, ws.import_csv),
-        lambda: _ctas_baseline(work, "CREATE TABLE imported AS SELECT * FROM read_csv(?)", ws.import_csv),
+    p, b, floor = interleaved(
+        [
+            lambda: import_our_csv(work, ws.import_csv),
+            lambda: _ctas_baseline(work, "CREATE TABLE imported AS SELECT * FROM read_csv(?)", ws.import_csv),
+            lambda: floor_import(work, ws.import_csv),
+        ],
         repeats,
         setup=lambda: _copy_store(ws.store, work),
     )
@@ -149,7 +163,7 @@ def bench_bulk_import(ws: Workspace, repeats: int | None = None) -> Outcome:
         b,
         "<= 2x",
         p <= 2 * b,
-        note=f"median of {repeats}",
+        note=f"median of {repeats}; {_floor_note(floor, p, b)}",
     )
 
 
@@ -191,9 +205,12 @@ def bench_world_bank(ws: Workspace, repeats: int | None = None) -> Outcome:
 
     settings()
     last: dict = {}
-    p, b = paired(
-        lambda: last.update(written=import_world_bank(work, ws.wdi_csv)),
-        lambda: _ctas_baseline(work, UNPIVOT_SQL, ws.wdi_csv),
+    p, b, floor = interleaved(
+        [
+            lambda: last.update(written=import_world_bank(work, ws.wdi_csv)),
+            lambda: _ctas_baseline(work, UNPIVOT_SQL, ws.wdi_csv),
+            lambda: floor_import(work, ws.wdi_csv, world_bank=True),
+        ],
         repeats,
         setup=lambda: _copy_store(ws.store, work),
     )
@@ -204,7 +221,8 @@ def bench_world_bank(ws: Workspace, repeats: int | None = None) -> Outcome:
         b,
         "<= 2x",
         p <= 2 * b,
-        note=f"median of {repeats}; {last.get('written', 0):,} figures written in one batch",
+        note=f"median of {repeats}; {last.get('written', 0):,} figures written in one batch; "
+        f"{_floor_note(floor, p, b)}",
     )
 
 

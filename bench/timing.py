@@ -73,15 +73,21 @@ def paired(
     setup: Callable[[], object] | None = None,
 ) -> tuple[float, float]:
     """Median seconds of ``product`` and ``baseline``, run alternately ``repeats`` times each."""
-    product_times, baseline_times = [], []
+    product_time, baseline_time = interleaved([product, baseline], repeats, setup)
+    return product_time, baseline_time
+
+
+def interleaved(
+    actions: list[Callable[[], object]], repeats: int = 3, setup: Callable[[], object] | None = None
+) -> list[float]:
+    """Median seconds of each action, run in turn ``repeats`` times (``setup`` before every run)."""
+    times: list[list[float]] = [[] for _ in actions]
     for _ in range(repeats):
-        if setup:
-            setup()
-        product_times.append(timed(product))
-        if setup:
-            setup()
-        baseline_times.append(timed(baseline))
-    return statistics.median(product_times), statistics.median(baseline_times)
+        for action, seconds in zip(actions, times, strict=True):
+            if setup:
+                setup()
+            seconds.append(timed(action))
+    return [statistics.median(seconds) for seconds in times]
 
 
 def append_results(outcomes: list[Outcome], scale: str) -> None:
