@@ -1,14 +1,19 @@
-"""`import FILE`: load a file through the same importer as the Upload page; all or nothing."""
+"""`import FILE`: load a file through the same importer as the Upload page; all or nothing. A big file in our own
+format is streamed instead (``indicators.bulkload``): the same checks and messages, chunk by chunk."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+
+from indicators import bulkload
 from indicators.cli.common import store_for_command
 from indicators.cli.progress import Progress
 from indicators.ingest import Mapping, Options, UploadError, check_size, commit_upload, plan_upload, read_upload
 from indicators.ingest.formats import CLI_FORMATS
+from indicators.ingest.limits import check_line_count, upload_limits
 from indicators.ingest.mapping import split_codes
 from indicators.store import local_user
 
@@ -38,6 +43,68 @@ def _report(plan) -> str:
     return "\n".join(lines)
 
 
+def _streams(path: Path, args) -> bool:
+    """A big file in our own format, with nothing to map: streamed in chunks rather than read whole."""
+    if args.format not in ("auto", "native") or args.indicator or args.entity or args.source or args.sheet:
+        return False
+    return path.stat().st_size > bulkload.STREAM_ABOVE_BYTES and bulkload.streamable(path)
+
+
+def _run_streamed(path: Path, args, progress: Progress) -> int:
+    """``import`` of a big file in our format: checked and written a chunk at a time in one transaction (all or
+    nothing, one batch), so memory stays bounded by the chunk, not the file (``indicators.bulkload``)."""
+    from indicators.cli import CommandFailed
+
+    scan = bulkload.scan_lines(path)
+    check_line_count(scan.lines, upload_limits())
+    described = (
+        "format native, encoding utf-8, delimiter comma, decimal mark '.', thousands separator none, header on "
+        f"record 1, streamed in chunks of {bulkload.CHUNK_ROWS:,} rows"
+    )
+    progress.rows(scan.lines)
+    progress.say(f"streaming {path.name} ({scan.lines:,} lines): each chunk checked, then written")
+
+    def report(problems) -> str:
+        return "\n".join(
+            f"line {bulkload.line_of(int(p.row), scan.blank_lines)}, column {p.column}, value '{p.value}': {p.reason}"
+            for p in problems.itertuples()
+        )
+
+    with store_for_command() as store:
+        try:
+            result = bulkload.import_csv(
+                store,
+                path,
+                who=local_user(),
+                reason=f"upload of {path.name}",
+                chunk_rows=bulkload.CHUNK_ROWS,
+                progress=lambda rows: progress.say(f"checked {rows:,} of {scan.lines - 1:,} rows"),
+                skip_invalid=args.skip_invalid,
+                rehearse=args.dry_run,
+            )
+        except bulkload.ImportRefused as refused:
+            shown = "" if refused.rejected_lines <= len(refused.problems) else f" (the first {len(refused.problems):,})"
+            raise CommandFailed(
+                f"{refused.rejected_lines} invalid lines in {path.name}; nothing was written.{shown}\n"
+                + report(refused.problems)
+            ) from None
+        except (ValueError, pa.ArrowInvalid) as error:  # a key twice with two values; a record Arrow can't split
+            raise CommandFailed(f"{path.name}: {error}. Nothing was written.") from None
+    write = result.write
+    counts = f"{write.added} new, {write.changed} changed, {write.unchanged} unchanged"
+    if args.dry_run:
+        print(
+            f"dry run, nothing written: {path.name} ({described}): {write.added + write.changed + write.unchanged} "
+            f"valid figures ({counts}), {result.rejected_lines} rejected lines"
+        )
+    if result.rejected_lines:
+        print(f"skipped {result.rejected_lines} invalid lines:\n{report(result.problems)}", file=sys.stderr)
+    if not args.dry_run:
+        batch = f"batch {write.batch_id}" if write.batch_id else "nothing to write"
+        print(f"imported {path.name} ({described}): {counts}, {result.rejected_lines} rejected; {batch}")
+    return 0
+
+
 def run_import(args) -> int:
     from indicators.cli import CommandFailed
 
@@ -47,6 +114,8 @@ def run_import(args) -> int:
     progress = Progress.for_file(path.stat().st_size)  # on stderr, for a terminal or a big file
     try:
         check_size(path.stat().st_size)
+        if _streams(path, args):
+            return _run_streamed(path, args, progress)
         options = Options(format=None if args.format == "auto" else args.format, sheet=args.sheet)
         progress.say(f"reading {path.name} ({path.stat().st_size / 2**20:.1f} MB)")
         parsed = read_upload(path.read_bytes(), path.name, options)

@@ -62,7 +62,11 @@ def _too_many(what: str, count: int, limit: int, variable: str) -> UploadError:
 
 
 def check_lines(data: bytes, limits: UploadLimits) -> None:
-    lines = count_lines(data)
+    check_line_count(count_lines(data), limits)
+
+
+def check_line_count(lines: int, limits: UploadLimits) -> None:
+    """A text file's lines, counted however the caller read it (bytes in memory, or a file streamed)."""
     if lines > limits.max_rows:
         raise _too_many("lines", lines, limits.max_rows, "INDICATORS_MAX_UPLOAD_ROWS")
 

@@ -34,6 +34,14 @@ INCOMING_COLUMNS = (
 )
 
 
+class _Rehearsed(Exception):
+    """Raised inside a rehearsed write's transaction so that it rolls back; carries what it wrote."""
+
+    def __init__(self, result: WriteResult) -> None:
+        super().__init__("rehearsal: rolled back")
+        self.result = result
+
+
 @dataclass
 class WriteResult:
     batch_id: int | None
@@ -252,6 +260,7 @@ class WritesMixin:
         seed: bool = False,
         sources: Iterable[Source] = (),
         progress: Callable[[float, str], None] | None = None,
+        rehearse: bool = False,
     ) -> WriteResult:
         """Write validated rows (see ``indicators.validate``) as one batch: new figures are added, changed
         ones get a new version, unchanged ones are left alone. All of it or none of it. ``sources`` (a
@@ -260,15 +269,22 @@ class WritesMixin:
         ``rows`` is one frame, or an iterable of frames (chunks of a big file, validated one by one): chunks
         are staged in DuckDB as they come, so a file never has to be held whole in Python memory. An
         exception raised by the iterable rolls everything back. ``progress(share, what)`` hears of each step
-        (a progress bar for a long write)."""
+        (a progress bar for a long write). ``rehearse``: do all of it, then roll back and return what it would
+        have written (a dry run of a file too big to preview: the counts come from the real write)."""
         step = progress or (lambda share, what: None)
-        with self.transaction() as con:
-            for source in sources:
-                self._upsert_source(con, source)
-            result = self._write_rows(
-                con, rows, kind=kind, who=who, reason=reason, detail=detail, seed=seed, progress=progress
-            )
-            step(0.95, "committing")
+        try:
+            with self.transaction() as con:
+                for source in sources:
+                    self._upsert_source(con, source)
+                result = self._write_rows(
+                    con, rows, kind=kind, who=who, reason=reason, detail=detail, seed=seed, progress=progress
+                )
+                if rehearse:
+                    raise _Rehearsed(result)  # rolls the transaction back
+                step(0.95, "committing")
+        except _Rehearsed as rehearsal:
+            rehearsal.result.batch_id = None
+            return rehearsal.result
         step(1.0, "written")
         return result
 
