@@ -356,7 +356,8 @@ def bench_memory(ws: Workspace, rows: int | None = None) -> Outcome:
         "< 2048 MB",
         megabytes < 2048,
         unit="MB",
-        note=f"{elapsed:.0f} s, {report['added']:,} added",
+        note=f"{elapsed:.0f} s, {report['added']:,} added; `python -m indicators import`, "
+        + ("streamed" if report["streamed"] else "read whole (under the streaming threshold)"),
     )
 
 
