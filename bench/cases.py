@@ -94,13 +94,14 @@ def import_with_importer(store_path: Path, csv_path: Path) -> dict:
     from indicators.ingest import Options, commit_upload, plan_upload, read_upload
     from indicators.store import Store
 
-    store = Store(store_path, idle_release=0)
+    store = Store(store_path, idle_release=0)  # as the import command opens it, held from check to commit
     try:
         parsed = read_upload(csv_path.read_bytes(), csv_path.name, Options(max_mb=100_000))
-        plan = plan_upload(store, parsed)
-        if not plan.validated.ok:
-            raise RuntimeError(f"benchmark file did not validate: {plan.problems.head()}")
-        result = commit_upload(store, plan, who="bench", reason="benchmark import")
+        with store.holding():
+            plan = plan_upload(store, parsed)
+            if not plan.validated.ok:
+                raise RuntimeError(f"benchmark file did not validate: {plan.problems.head()}")
+            result = commit_upload(store, plan, who="bench", reason="benchmark import")
         return {"added": result.added, "changed": result.changed, "unchanged": result.unchanged}
     finally:
         store.close()
@@ -181,10 +182,11 @@ def import_world_bank(store_path: Path, wdi_path: Path) -> int:
         parsed = read_upload(wdi_path.read_bytes(), wdi_path.name, Options(max_mb=100_000))
         # BX.GDP.0007 -> indicator wb_0007
         chosen = {series: "wb_" + series.split(" ", 1)[0].rsplit(".", 1)[-1] for series in parsed.series_choices()}
-        plan = plan_upload(store, parsed, Mapping(series_indicators=chosen))
-        if not plan.validated.ok:
-            raise RuntimeError(f"WDI file did not validate: {plan.problems.head()}")
-        return commit_upload(store, plan, who="bench", reason="benchmark WDI import").written
+        with store.holding():
+            plan = plan_upload(store, parsed, Mapping(series_indicators=chosen))
+            if not plan.validated.ok:
+                raise RuntimeError(f"WDI file did not validate: {plan.problems.head()}")
+            return commit_upload(store, plan, who="bench", reason="benchmark WDI import").written
     finally:
         store.close()
 

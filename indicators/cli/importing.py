@@ -122,7 +122,8 @@ def run_import(args) -> int:
         progress.rows(parsed.rows)
         progress.say(f"read {parsed.rows:,} rows ({parsed.describe()}); checking every row")
         mapping = Mapping(indicator=args.indicator, entities=split_codes(args.entity), source_text=args.source)
-        with store_for_command() as store:
+        # held open from the check to the commit: a command's store otherwise closes its file in between
+        with store_for_command() as store, store.holding():
             plan = plan_upload(store, parsed, mapping)
             rejected = plan.rejected_lines
             progress.say(f"checked: {plan.valid_rows:,} valid figures, {rejected:,} rejected lines")
