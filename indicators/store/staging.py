@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from indicators.models import LARGEST_VALUE
 
@@ -240,21 +241,26 @@ class StagingMixin:
 
     def staged_summary(self, raw: pa.Table, default_source: str | None = None) -> tuple[dict[str, list[str]], bool]:
         """The distinct texts of each column the lookups judge (blank as ''), and whether every row names its
-        entity and no (indicator, entity, period, source) repeats as written, in the same pass. Keys are
-        counted by hash: equal keys have equal hashes, so as many hashes as rows means no key repeats."""
+        entity and no (indicator, entity, period, source) repeats as written. The texts come from Arrow's
+        hash kernel; keys are compared by DuckDB's hash of the four (equal keys have equal hashes, so no
+        repeated hash means no repeated key), the hashes checked for repeats by pandas' hash table: about
+        half the time of one DuckDB pass with ``count(DISTINCT ...)``."""
         columns = ("indicator", "entity", "period", "qualifier", "unit", "source")
+        distinct = {
+            column: ["" if text is None else text for text in pc.unique(raw.column(column)).to_pylist()]
+            for column in columns
+        }
+        if raw.column("entity").null_count:
+            return distinct, False
         with self.cursor() as con:
             con.register("staged_raw", raw)
-            found = con.execute(
-                "SELECT "
-                + ", ".join(f"list(DISTINCT coalesce({c}, ''))" for c in columns)
-                + ", count(*) = count(entity) AND count(*) = count(DISTINCT hash(coalesce(indicator, ''), entity, "
-                "coalesce(period, ''), coalesce(source, ?, ''))) FROM staged_raw",
+            hashes = con.execute(
+                "SELECT hash(coalesce(indicator, ''), entity, coalesce(period, ''), coalesce(source, ?, '')) AS h "
+                "FROM staged_raw",
                 [default_source],
-            ).fetchall()[0]
+            ).fetchnumpy()["h"]
             con.unregister("staged_raw")
-        distinct = {column: list(values or []) for column, values in zip(columns, found[:-1], strict=True)}
-        return distinct, bool(found[-1])
+        return distinct, not pd.Series(hashes).duplicated().any()
 
     def _check(self, con, staged: StagedRows) -> pd.DataFrame:
         staged.repeats = self._stage(con, staged)
