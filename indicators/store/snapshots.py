@@ -201,11 +201,13 @@ class SnapshotsMixin:
         )
         return self._copy(select, path, "FORMAT csv, HEADER", column_params + params)
 
-    def snapshot_changes_csv(self, path: Path, scope: Scope = ALL) -> int:
-        """changes.csv (the change log within the scope), formulas neutralised; returns its rows."""
+    def snapshot_changes_csv_from_view(self, path: Path, scope: Scope = ALL) -> int:
+        """changes.csv written straight from the ``change_log`` view: the reference that the export's cheaper
+        derivation (``snapshot_changes_csv``, store/snapshot_changes.py) is tested against, byte for byte."""
         source, where, params = self._changes_sql(scope)
         columns, column_params = _csv_columns(_CHANGES_CSV)
-        select = f"SELECT {columns} FROM {source} WHERE {where} ORDER BY c.batch_id, c.indicator_id, c.entity, c.period"
+        order = "c.batch_id, c.indicator_id, c.entity, c.period, c.source_id"
+        select = f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {order}"
         return self._copy(select, path, "FORMAT csv, HEADER", column_params + params)
 
     def _changes_sql(self, scope: Scope) -> tuple[str, str, list]:
