@@ -29,8 +29,13 @@ def _eventful(store):
             {"indicator": "gdp_growth", "entity": "USA", "period": "2021", "value": 5.9, "source": "pupin_2024"},
             {"indicator": "gdp_growth", "entity": "USA", "period": "2021", "value": 6.1, "source": "five_areas_2019"},
             {"indicator": "trade_volume", "entity": "SRB-USA", "period": "2018", "value": 1e-7, "source": "pupin_2024"},
-            {"indicator": "trade_volume", "entity": "SRB-USA", "period": "2017", "value": 123456789012345678.0,
-             "source": "pupin_2024"},  # fmt: skip
+            {
+                "indicator": "trade_volume",
+                "entity": "SRB-USA",
+                "period": "2017",
+                "value": 123456789012345678.0,
+                "source": "pupin_2024",
+            },
         ],
         who="=cmd|' /C calc'!A0",
     )
@@ -54,8 +59,12 @@ SCOPES = [
     Scope(indicators=("trade_volume", "gdp_growth")),
     Scope(entities=("SRB",)),
     Scope(start_min=dt.date(2019, 1, 1)),
-    Scope(indicators=("gdp_growth",), entities=("SRB", "USA"), start_min=dt.date(2018, 1, 1),
-          start_max=dt.date(2020, 12, 31)),  # fmt: skip
+    Scope(
+        indicators=("gdp_growth",),
+        entities=("SRB", "USA"),
+        start_min=dt.date(2018, 1, 1),
+        start_max=dt.date(2020, 12, 31),
+    ),
 ]
 
 
