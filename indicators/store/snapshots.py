@@ -164,7 +164,7 @@ class SnapshotsMixin:
         where, params = scope.where()
         return self.query_df(
             f"""
-            WITH cur AS (SELECT o.* FROM current_observation o WHERE {where}),
+            WITH cur AS NOT MATERIALIZED (SELECT o.* FROM current_observation o WHERE {where}),
             agg AS (
                 SELECT indicator_id, count(*) AS figures, count(DISTINCT entity) AS entities,
                        count(DISTINCT source_id) AS sources, arg_min(period, period_start) AS first_period,
@@ -234,7 +234,7 @@ class SnapshotsMixin:
         where, params = scope.where()
         return self.query_df(
             f"""
-            WITH cur AS (SELECT o.* FROM current_observation o WHERE {where}),
+            WITH cur AS NOT MATERIALIZED (SELECT o.* FROM current_observation o WHERE {where}),
             chosen AS (
                 SELECT c.indicator_id, c.entity
                 FROM (SELECT indicator_id, entity, count(*) AS figures FROM cur GROUP BY ALL) c
