@@ -93,3 +93,32 @@ def test_an_empty_change_log_writes_only_the_header(empty_store, tmp_path):
         "batch_id,kind,who,changed_at,reason,indicator_id,entity,period,source_id,action,old_value,new_value,"
         "old_qualifier,new_qualifier"
     ]
+
+
+def test_observations_csv_read_back_from_parquet_keeps_the_files_order(store, tmp_path):
+    """observations.csv is read from the sorted observations.parquet: a file of many row groups, read by
+    several threads, must come out in the file's order, formulas neutralised, as our CSV writer writes it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from indicators.csvformat import observations_csv
+
+    rows = 40_000
+    frame = pd.DataFrame(
+        {
+            "indicator": [f"ind_{(n * 7919) % 97:02d}" for n in range(rows)],  # in no order DuckDB could infer
+            "entity": ["SRB" if n % 3 else "USA" for n in range(rows)],
+            "period": [str(1960 + (n * 31) % 64) for n in range(rows)],
+            "value": [n * 0.25 - 100 for n in range(rows)],
+            "unit": "percent",
+            "qualifier": "exactly",
+            "source": "pupin_2024",
+            "quote": [None if n % 1000 else "=1+1" for n in range(rows)],
+            "note": [None if n % 777 else "-x" for n in range(rows)],
+        }
+    )
+    parquet = tmp_path / "observations.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), parquet, row_group_size=1_000)
+    written = tmp_path / "observations.csv"
+    assert store.snapshot_csv(written, parquet=parquet) == rows
+    assert written.read_bytes() == observations_csv(frame)
