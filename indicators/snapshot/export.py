@@ -9,8 +9,9 @@ import hashlib
 import io
 import json
 import tempfile
+import time
 import zipfile
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Queue
@@ -33,6 +34,7 @@ from indicators.store.schema import SCHEMA_VERSION
 # Already-compressed members are stored as they are; text is deflated at a fast level.
 _STORED = {"observations.parquet", "snapshot.xlsx"}
 _CHUNK = 1024 * 1024
+_POLL = 0.005  # seconds between looks at a file DuckDB is still writing
 _ISAL_LEVEL = 1  # ISA-L's levels are 0-3; 1 is about as fast as 0 and compresses better
 # Rough shares of an export's time as seen from the calling thread (1 M figures), for a progress bar.
 EXPORT_STAGES = (
@@ -146,8 +148,8 @@ def write_snapshot(
 
 def _zip_members(archive: zipfile.ZipFile, queue: Queue, at: dt.datetime) -> dict[str, dict]:
     """Add the queued members to the zip in order, each read once: its SHA-256 is computed while its bytes go
-    in. A queued item is ``(name, bytes)`` or ``(name, path, future)`` for a file DuckDB is writing (waited
-    for); ``None`` ends. zlib, SHA-256 and file reads release the GIL, so this overlaps the other work."""
+    in. A queued item is ``(name, bytes)`` or ``(name, path, future)`` for a file DuckDB is writing; ``None``
+    ends. zlib, SHA-256 and file reads release the GIL, so this overlaps the other work."""
     checksums: dict[str, dict] = {}
     while (item := queue.get()) is not None:
         name = item[0]
@@ -167,15 +169,38 @@ def _zip_members(archive: zipfile.ZipFile, queue: Queue, at: dt.datetime) -> dic
             size = len(data)
         else:
             _, path, written = item
-            written.result()  # DuckDB's error, if any, surfaces here
-            info.file_size = size = path.stat().st_size
-            with path.open("rb") as source, _open_member(archive, info, force_zip64=True) as out:
-                while chunk := source.read(_CHUNK):
+            size = 0
+            with _open_member(archive, info, force_zip64=True) as out:  # sizes are set when it closes
+                for chunk in _chunks(path, written, follow=name not in _STORED):
                     digest.update(chunk)
                     out.write(chunk)
+                    size += len(chunk)
+            if size != path.stat().st_size:  # never: DuckDB only appends, and is done
+                raise OSError(f"{name} changed while it was added to the snapshot")
             path.unlink()  # in the zip now: the temporary folder never holds everything at once
         checksums[name] = {"sha256": digest.hexdigest(), "bytes": size}
     return checksums
+
+
+def _chunks(path: Path, written: Future, *, follow: bool):
+    """The bytes of a file DuckDB writes. A CSV file is followed while DuckDB writes it (its COPY only ever
+    appends), so it is compressed and hashed meanwhile, not after; anything else is read once it is done.
+    DuckDB's error, if any, is raised here."""
+    while follow and not path.exists() and not written.done():
+        time.sleep(_POLL)  # the file appears when DuckDB starts writing it
+    if not follow or not path.exists():
+        written.result()
+    with path.open("rb") as source:
+        while True:
+            if chunk := source.read(_CHUNK):
+                yield chunk
+            elif written.done():
+                written.result()
+                while chunk := source.read(_CHUNK):  # what came after the last read
+                    yield chunk
+                return
+            else:
+                time.sleep(_POLL)  # caught up with DuckDB
 
 
 def _open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, **options):
