@@ -82,7 +82,7 @@ def bare_changes_copy(store: Store, folder: Path) -> None:
         con.execute(f"COPY ({select}) TO '{folder / 'bare-changes.csv'}' (FORMAT csv, HEADER)")
 
 
-def bench_export(ws, repeats: int = 3):
+def bench_export(ws, repeats: int = 5):
     """(g) ``export_snapshot`` of a whole store of about 1 M figures against ``COPY`` of its current figures to
     Parquet and CSV, alternating, on the same open store."""
     from bench.generate import FIRST_YEAR, LAST_YEAR, Scale, generate_store
