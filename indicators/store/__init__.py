@@ -15,6 +15,7 @@ from indicators.store.events import EventsMixin
 from indicators.store.faults import StoreUnwritable
 from indicators.store.history import HistoryMixin, UndoRefused, UndoResult
 from indicators.store.reads import ReadsMixin
+from indicators.store.snapshot_changes import SnapshotChangesMixin
 from indicators.store.snapshots import RestoreResult, Scope, SnapshotsMixin
 from indicators.store.staging import StagedRows, StagingMixin
 from indicators.store.summary import SummaryMixin
@@ -32,6 +33,7 @@ class Store(
     HistoryMixin,
     EventsMixin,
     SnapshotsMixin,
+    SnapshotChangesMixin,
     StoreBase,
 ):
     """All reads and writes of the dashboard's data, on one DuckDB file."""
