@@ -43,6 +43,7 @@ if upload is None:
 if upload.size > limit * 1024 * 1024:
     st.error(f"{webapp.md(upload.name)} is {upload.size / 2**20:.1f} MB, over the {limit} MB limit.")
     st.stop()
+ui.start_afresh_for(st.session_state, upload.file_id)
 
 with st.expander("Detected settings: change any of them", expanded=False):
     left, middle, right = st.columns(3)

@@ -145,3 +145,22 @@ def test_read_only_dashboards_do_not_list_the_upload_page(app, monkeypatch):
     assert not at.exception
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/upload.py")
+
+
+def test_a_second_file_is_mapped_afresh_not_with_the_first_files_choices(app):
+    """An analyst maps a World Bank download to defence spending, then changes their mind and drops an OWID
+    file on the uploader instead. The OWID file must not inherit the first file's indicator, source or
+    entity choices: committing would otherwise file its figures under the wrong indicator and source."""
+    at = _upload(_upload_page(app), "wdi_military_2018.csv")
+    at.selectbox(key="upload_indicator").set_value("defense_share_gdp").run()
+    at.multiselect(key="upload_entities").set_value(["Serbia (SRB) · 21"]).run()
+    assert at.text_input(key="upload_source").value == "World Bank WDI, last updated 2018-02-22"
+
+    at = _upload(at, "owid_sipri_military.csv")
+    assert at.selectbox(key="upload_indicator").value is None
+    assert "World Bank" not in at.text_input(key="upload_source").value
+    assert at.text_input(key="upload_source").value.startswith("Our World in Data")
+    assert sorted(at.multiselect(key="upload_entities").value) == [
+        label for label in at.multiselect(key="upload_entities").options if "(SRB)" in label or "(USA)" in label
+    ]
+    assert not at.get("metric"), "no preview until the new file's indicator is chosen"

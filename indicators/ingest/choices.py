@@ -19,6 +19,23 @@ ON_CHANGE_CHOICES = {
     "Replace the current values": "replace",
     "Keep both, the new values as a separate source": "keep",
 }
+# The Upload page's widgets that describe one file: its settings, its mapping, what to do on commit.
+FILE_KEYS = (
+    "upload_format", "upload_encoding", "upload_delimiter", "upload_header", "upload_decimal", "upload_thousands",
+    "upload_sheet", "upload_value_columns", "upload_value_column", "upload_indicator", "upload_series",
+    "upload_entities", "upload_years", "upload_source", "upload_on_change", "upload_skip_invalid",
+)  # fmt: skip
+
+
+def start_afresh_for(state, file_id: str) -> None:
+    """Forget the settings and mapping chosen for another file (a new file is detected and mapped on its
+    own; it must never inherit the last file's indicator, source or entities). `state` is the session state."""
+    if state.get("upload_file_id") == file_id:
+        return
+    for key in FILE_KEYS:
+        if key in state:
+            del state[key]
+    state["upload_file_id"] = file_id
 
 
 def entity_options(parsed: Parsed, pair_with: str | None = None) -> dict[str, str]:
