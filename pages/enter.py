@@ -39,6 +39,8 @@ with figure_tab:
         params = st.query_params
         ids = list(catalog)
         asked = params.get("indicator")
+        if (added := st.session_state.pop("enter_added_indicator", None)) in catalog:
+            st.session_state["enter_indicator"] = added  # the indicator just added, ready for its first figure
         indicator_id = st.selectbox(
             "Indicator",
             ids,
@@ -167,6 +169,8 @@ with figure_tab:
                         )
 
 with indicator_tab:
+    if message := st.session_state.pop("enter_indicator_message", None):
+        st.success(message)
     slots = {}
     with st.form("indicator_form"):
         fields = {}
@@ -216,7 +220,10 @@ with indicator_tab:
             except StoreError as error:
                 slots["form"].error(webapp.md(str(error)))
             else:
-                slots["form"].success(
+                # Rerun so that the other tab's list of indicators holds the new one (it was read above).
+                st.session_state["enter_added_indicator"] = checked.value.id
+                st.session_state["enter_indicator_message"] = (
                     f"Added {webapp.md(checked.value.name)} ({webapp.md(checked.value.id)}), batch {batch}: "
                     "enter its first figure in the other tab."
                 )
+                st.rerun()

@@ -196,6 +196,25 @@ def test_a_new_indicator_is_added_and_a_bad_one_refused(seeded, app):
     store.close()
 
 
+def test_a_new_indicator_can_get_its_first_figure_straight_away(seeded, app):
+    """The editor adds an indicator; the page says "enter its first figure in the other tab", so that tab
+    must already offer the new indicator (it listed only the old ones until something else reran the page)."""
+    at = open_page(app, ENTER)
+    at.text_input(key="ind_id").set_value("remittances_from_usa")
+    at.text_input(key="ind_name").set_value("Remittances from the US")
+    at.text_input(key="ind_reason").set_value("tracking remittances")
+    at.button(key="FormSubmitter:indicator_form-Add the indicator").click().run()
+    assert not at.exception and not at.warning
+    assert "Added Remittances from the US" in at.success[0].value
+    assert "Remittances from the US (remittances_from_usa)" in at.selectbox(key="enter_indicator").options
+    assert at.selectbox(key="enter_indicator").value == "remittances_from_usa"
+    fill_figure(at, "remittances_from_usa", period="2024", value="350000000", reason="World Bank estimate")
+    assert "Nothing was saved" not in " ".join(texts(at.error))
+    store = store_at(seeded)
+    assert store.current_version("remittances_from_usa", "SRB", "2024", "pupin_2024").value == 350_000_000
+    store.close()
+
+
 # --- who may edit ------------------------------------------------------------------------------------
 
 
