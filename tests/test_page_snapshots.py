@@ -70,6 +70,17 @@ def test_a_bad_period_filter_is_explained(page):
     assert "Filters:" in at.error[0].value and not at.exception
 
 
+def test_a_period_range_typed_backwards_is_refused_not_exported_empty(page, tmp_path):
+    """An analyst types "from 2020 to 2010": the page says the range is backwards and saves no empty zip."""
+    at = page()
+    at.text_input(key="period_from").set_value("2020")
+    at.text_input(key="period_to").set_value("2010")
+    at.button(key="export").click().run()
+    assert not at.exception and not at.success
+    assert "2020" in at.error[0].value and "comes after" in at.error[0].value
+    assert not list((tmp_path / "snaps").glob("*.zip"))
+
+
 def test_restore_previews_then_applies_one_batch(page):
     data = _snapshot_bytes()
     store = open_store(idle_release=0)
