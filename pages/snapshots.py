@@ -51,7 +51,7 @@ with export_tab:
         try:
             filters = Filters(tuple(chosen), tuple(chosen_entities), period_from or None, period_to or None)
         except (PeriodError, ValueError) as error:
-            st.error(f"Filters: {error}")
+            st.error(f"Filters: {webapp.md(error)}")
         else:
             bar = st.progress(0.0, text="Building the snapshot…")
             snapshot = webapp.guarded(
@@ -92,7 +92,7 @@ with compare_tab:
                 other = store if newer == "the live store" else read_archive(config.snapshots_dir / newer)
                 differences = webapp.guarded(compare_archives, archive_a, other)
             except ArchiveError as error:
-                st.error(str(error))
+                st.error(webapp.md(error))
             else:
                 if differences.empty:
                     st.success("No differences.")

@@ -81,6 +81,17 @@ def test_a_period_range_typed_backwards_is_refused_not_exported_empty(page, tmp_
     assert not list((tmp_path / "snaps").glob("*.zip"))
 
 
+def test_text_typed_into_a_filter_is_shown_as_text_not_markdown(page):
+    """Whatever a user types is echoed in the error as typed: no link or bold appears from it."""
+    at = page()
+    at.text_input(key="period_from").set_value("[click](https://example.com) **now**")
+    at.button(key="export").click().run()
+    assert at.error[0].value == "Filters: " + md(
+        "'[click](https://example.com) **now**' is not a period: write a year (2019), a half-year (2019-S1), "
+        "a quarter (2019-Q3), a month (2019-07) or a day (2019-07-15)"
+    )
+
+
 def test_restore_previews_then_applies_one_batch(page):
     data = _snapshot_bytes()
     store = open_store(idle_release=0)
