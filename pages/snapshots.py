@@ -125,7 +125,7 @@ with restore_tab:
                     archive = read_archive(data, name=upload.name)
                     plan = plan_restore(store, archive, mode, progress=scaled(report, 0.4, 1.0))
                 except ArchiveError as error:
-                    st.error(f"Refused, nothing changed: {error}")
+                    st.error(f"Refused, nothing changed: {webapp.md(error)}")
                 bar.empty()  # the preview (or the refusal) follows
             if plan is not None:
                 st.markdown(f"**Preview** ({webapp.md(mode)}): {plan.changes} figure(s) would change")

@@ -118,6 +118,14 @@ def test_a_hostile_upload_is_refused_and_nothing_changes(page):
     assert _batches() == []
 
 
+def test_a_refused_archive_is_named_as_text_even_when_its_name_looks_like_a_link(page):
+    at = page()
+    name = "[restore me](https://example.com).zip"
+    at.file_uploader(key="restore_upload").set_value((name, b"not a zip", "application/zip")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Refused, nothing changed: " + md(name))
+
+
 def test_restore_is_for_editors_only(page, monkeypatch):
     monkeypatch.setattr("indicators.access.current_editor", lambda: None)
     at = page()
