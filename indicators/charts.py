@@ -190,6 +190,13 @@ def indicator_spec(
     return {"data": data, "layout": layout}
 
 
+def off_log_axis(series: pd.DataFrame) -> pd.DataFrame:
+    """The figures a logarithmic axis cannot draw (zero or below): plotly leaves them out without a word."""
+    if series.empty:
+        return series
+    return series[series["value"] <= 0]
+
+
 def _axes(layout: dict, series: pd.DataFrame, *, log_scale: bool, plain: bool) -> None:
     """Years read as years (not as midnight timestamps), and a lone point gets room around it."""
     if series.empty:
