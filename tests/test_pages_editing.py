@@ -309,6 +309,30 @@ def test_read_only_hides_the_editing_pages_and_the_undo(seeded, app, monkeypatch
 # --- history -------------------------------------------------------------------------------------------
 
 
+def test_an_undo_shows_at_once_in_the_history_and_can_itself_be_undone(seeded, app):
+    """The editor undoes the newest batch. The page says "undo batch N to bring the changes back": the table
+    must already list that undo, and batch N must be offered for undoing, without touching anything else."""
+    from indicators.models import Observation
+
+    store = store_at(seeded)
+    edit = store.save_observation(
+        Observation(indicator_id="gdp_growth", entity="SRB", period="2024", value=4.0, source_id="pupin_2024"),
+        who="ana",
+        reason="revised by the statistics office",
+    )
+    store.close()
+    at = open_page(app, HISTORY)
+    at.selectbox(key="undo_batch").set_value(edit.batch_id)
+    at.button(key="undo").click().run()
+    assert not at.exception
+    assert f"Undid batch {edit.batch_id} as batch {edit.batch_id + 1}" in at.success[0].value
+    newest = at.dataframe[0].value.iloc[0]
+    assert (newest["batch"], newest["kind"]) == (edit.batch_id + 1, f"undo of batch {edit.batch_id}")
+    assert any(
+        label.startswith(f"Batch {edit.batch_id + 1} · undo") for label in at.selectbox(key="undo_batch").options
+    )
+
+
 def test_history_filters_by_indicator_and_person_and_undoes_a_batch(seeded, app):
     from indicators.models import Observation
 
