@@ -39,6 +39,10 @@ def field_errors(error: ValidationError, fallback: str) -> dict[str, str]:
         location = item["loc"][0] if item["loc"] else fallback
         name = _FIELD_NAMES.get(str(location), str(location))
         message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "string_pattern_mismatch":  # pydantic would quote the regular expression
+            message = f"{item['input']!r} is not an id: use lower-case letters, digits and _, as in fdi_inflow"
+        elif item["type"] == "string_too_short":
+            message = "empty: this is required"
         found.setdefault(name, message)
     return found
 
@@ -167,6 +171,22 @@ def check_indicator(data: dict[str, Any], existing: set[str]) -> Checked:
     if (data.get("id") or "").strip() in existing:
         errors["id"] = f"there is already an indicator '{data['id']}': pick another id"
     return _checked(Indicator, data, "range", errors)
+
+
+def check_indicator_form(data: dict[str, Any], numbers: dict[str, str], existing: set[str]) -> Checked:
+    """A new indicator as a form types it: ``numbers`` holds the optional numeric fields as typed
+    (min_value, max_value, benchmark_value); a bad one is reported under "range" or its own name."""
+    data = dict(data)
+    number_errors: dict[str, str] = {}
+    for name, text in numbers.items():
+        try:
+            data[name] = optional_number(text)
+        except ValueError as error:
+            number_errors.setdefault("range" if name in ("min_value", "max_value") else name, str(error))
+    checked = check_indicator(data, existing)
+    if not number_errors:
+        return checked
+    return Checked(None, {**checked.errors, **number_errors})
 
 
 def _checked(model: type[BaseModel], data: dict[str, Any], fallback: str, errors: dict[str, str]) -> Checked:

@@ -201,14 +201,8 @@ with indicator_tab:
         slots["form"] = st.empty()
         add_indicator = st.form_submit_button("Add the indicator")
     if add_indicator:
-        errors = {}
-        for name, text in [*range_text.items(), ("benchmark_value", benchmark_text)]:
-            try:
-                fields[name] = editing.optional_number(text)
-            except ValueError as error:
-                errors["range" if name != "benchmark_value" else name] = str(error)
-        checked = editing.check_indicator(fields, set(catalog))
-        errors = {**checked.errors, **errors}
+        checked = editing.check_indicator_form(fields, {**range_text, "benchmark_value": benchmark_text}, set(catalog))
+        errors = dict(checked.errors)
         if not indicator_reason.strip():
             errors["reason"] = "say why: every change needs a reason"
         if errors:

@@ -164,3 +164,27 @@ def test_a_second_file_is_mapped_afresh_not_with_the_first_files_choices(app):
         label for label in at.multiselect(key="upload_entities").options if "(SRB)" in label or "(USA)" in label
     ]
     assert not at.get("metric"), "no preview until the new file's indicator is chosen"
+
+
+def test_a_bad_new_indicator_gets_plain_messages_not_a_validation_dump(app):
+    """Creating an indicator while uploading, with a bad id, no name and a minimum typed as a word: each problem
+    is named in words, as on the Enter page (it was pydantic's dump: regular expressions and pydantic's URLs)."""
+    at = _upload(_upload_page(app), "wdi_military_2018.csv")
+    form = {field.label: field for field in at.text_input if field.form_id == "upload_new_indicator"}
+    form["Id (lower-case, digits, _)"].set_value("Military Spending!")
+    form["Smallest valid value (blank: none)"].set_value("abc")
+    _button(at, "Create indicator").click().run()
+    assert not at.exception
+    errors = [_plain(error.value) for error in at.error]
+    assert errors == [
+        "id: 'Military Spending!' is not an id: use lower-case letters, digits and _, as in fdi_inflow",
+        "name: empty: this is required",
+        "range: 'abc' is not a number: write digits, with a dot for decimals (1.7)",
+    ]
+    form = {field.label: field for field in at.text_input if field.form_id == "upload_new_indicator"}
+    form["Id (lower-case, digits, _)"].set_value("military_share")
+    form["Name"].set_value("Military spending, share of GDP")
+    form["Smallest valid value (blank: none)"].set_value("0")
+    _button(at, "Create indicator").click().run()
+    assert not at.error
+    assert any("(military_share)" in option for option in at.selectbox(key="upload_indicator").options)
