@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from indicators.models import Indicator, Observation, Source
@@ -139,6 +140,15 @@ def new_source_id(title: str, year: object, existing: set[str]) -> str:
     while candidate in existing:
         candidate, n = f"{base}_{n}", n + 1
     return candidate
+
+
+def source_titled(sources: pd.DataFrame, title: str | None) -> str | None:
+    """The id of the source already called ``title`` (case aside), if any: typing a source's title again
+    means that source, not a second copy of it."""
+    if not title or not title.strip() or sources.empty:
+        return None
+    same_title = sources[sources["title"].astype(str).str.casefold() == title.strip().casefold()]
+    return None if same_title.empty else str(same_title.iloc[0]["id"])
 
 
 def check_source(

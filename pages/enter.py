@@ -122,7 +122,9 @@ with figure_tab:
             errors: dict = {}
             source_obj = None
             source_id = source_choice
-            if source_choice == NEW_SOURCE:
+            if source_choice == NEW_SOURCE and (same := editing.source_titled(sources, new_source["title"])):
+                source_id = same  # a source of that title exists (one saved a moment ago, say): use it, no copy
+            elif source_choice == NEW_SOURCE:
                 checked_source = editing.check_source(store.source_ids(), **new_source)
                 errors.update({f"source_{name}": message for name, message in checked_source.errors.items()})
                 source_obj = checked_source.value

@@ -79,6 +79,36 @@ def test_an_editor_enters_a_value_in_billions_with_a_new_source(seeded, app):
     store.close()
 
 
+def test_a_typo_corrected_right_after_saving_with_a_new_source_corrects_that_figure(seeded, app):
+    """The editor saves 1.7 bn with a new source, sees the typo and saves 1.8 bn from the same form. That is a
+    correction of the figure just saved: one source, one figure (it made a second copy of the source,
+    us_census_..._2, and a second figure beside the first)."""
+    at = app().run()
+    at.switch_page(ENTER).run()
+    at.selectbox(key="enter_indicator").set_value("trade_volume").run()
+    at.text_input(key="source_title").set_value("US Census Bureau: trade in goods with Serbia")
+    at.text_input(key="period_trade_volume").set_value("2025")
+    at.text_input(key="value_trade_volume").set_value("1.7")
+    at.selectbox(key="unit_trade_volume").set_value("billion USD")
+    at.text_input(key="reason").set_value("the 2025 annual figure")
+    at.button(key="FormSubmitter:figure_form-Save").click().run()
+    assert "Saved" in at.success[0].value
+    at.text_input(key="value_trade_volume").set_value("1.8")
+    at.text_input(key="reason").set_value("typo: 1.8, not 1.7")
+    at.button(key="FormSubmitter:figure_form-Save").click().run()
+    if not at.success:  # the page shows the figure it would replace first; Save again replaces it
+        at.button(key="FormSubmitter:figure_form-Save").click().run()
+    assert not at.exception and not at.error
+    store = store_at(seeded)
+    figures = store.query_rows(
+        "SELECT source_id, value FROM current_observation WHERE indicator_id = 'trade_volume' AND period = '2025'"
+    )
+    titles = store.query_rows("SELECT id FROM source WHERE title = 'US Census Bureau: trade in goods with Serbia'")
+    store.close()
+    assert len(titles) == 1
+    assert figures == [(titles[0][0], 1.8e9)]
+
+
 @pytest.mark.parametrize(
     ("indicator", "typed", "field_message"),
     [
