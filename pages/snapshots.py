@@ -128,16 +128,20 @@ with restore_tab:
                     st.error(f"Refused, nothing changed: {webapp.md(error)}")
                 bar.empty()  # the preview (or the refusal) follows
             if plan is not None:
-                st.markdown(f"**Preview** ({webapp.md(mode)}): {plan.changes} figure(s) would change")
-                st.dataframe(plan.summary(), hide_index=True)
-                changing = plan.preview[plan.preview["status"] != "unchanged"]
-                if not changing.empty:
-                    st.dataframe(changing, hide_index=True)
-                if st.button("Apply restore", type="primary", disabled=plan.changes == 0, key="apply_restore"):
+                preview = st.empty()
+                with preview.container():
+                    st.markdown(f"**Preview** ({webapp.md(mode)}): {plan.changes} figure(s) would change")
+                    st.dataframe(plan.summary(), hide_index=True)
+                    changing = plan.preview[plan.preview["status"] != "unchanged"]
+                    if not changing.empty:
+                        st.dataframe(changing, hide_index=True)
+                    apply = st.button("Apply restore", type="primary", disabled=plan.changes == 0, key="apply_restore")
+                if apply:
                     bar = st.progress(0.0, text="Restoring…")
                     result = webapp.guarded(
                         apply_restore, store, plan, who=editor, progress=webapp.progress_bar(bar, "Restoring")
                     )
+                    preview.empty()  # it described the store before the restore, and its button would apply it again
                     st.success(
                         f"Restored as batch {result.batch_id}: {result.added} added, {result.changed} changed, "
                         f"{result.removed} removed. The History page can undo it as one batch."

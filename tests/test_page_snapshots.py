@@ -108,6 +108,23 @@ def test_restore_previews_then_applies_one_batch(page):
     assert _batches() == [("edit", 1, 0, 0), ("restore", 0, 0, 1)]
 
 
+def test_after_a_restore_the_page_no_longer_offers_the_preview_it_applied(page):
+    """Once the restore is applied, the page says so and the preview ("1 figure(s) would change", and its
+    Apply button) is gone: it described the store before the restore."""
+    data = _snapshot_bytes()
+    store = open_store(idle_release=0)
+    add_figures(store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2022", "value": 2.5,
+                         "source": "pupin_2024"}])  # fmt: skip
+    store.close()
+    at = page()
+    at.file_uploader(key="restore_upload").set_value(("snap.zip", data, "application/zip")).run()
+    at.button(key="apply_restore").click().run()
+    assert not at.exception
+    assert "Restored as batch" in at.success[-1].value
+    assert not any("would change" in element.value for element in at.markdown)
+    assert "apply_restore" not in [button.key for button in at.button]
+
+
 def test_a_hostile_upload_is_refused_and_nothing_changes(page):
     hostile = rewrite(_snapshot_bytes(), add={"/etc/passwd": b"root"})
     at = page()
