@@ -268,7 +268,7 @@ EVENT_LABEL_LEVELS = (0.99, 0.9, 0.81)  # labels of nearby events are staggered 
 def add_event_markers(figure: go.Figure, events: pd.DataFrame, types: tuple[str, ...] | None = None) -> go.Figure:
     """Each event (optionally of some types only) as a dotted vertical line with its title beside it; the
     hover box of the label gives the date, type, source and the sentence it came from."""
-    if events.empty:
+    if events.empty or not figure.data:  # no figures, no time axis: labels would float over "No figures yet"
         return figure
     shown = events if types is None else events[events["type"].isin(types)]
     for number, event in enumerate(shown.sort_values("date_start").itertuples()):

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from indicators.charts import entity_colour, indicator_figure, safe_text, sparkline_figure
+from indicators.charts import add_event_markers, entity_colour, indicator_figure, safe_text, sparkline_figure
 
 
 def _observation(**overrides):
@@ -89,3 +89,14 @@ def test_years_are_labelled_as_years_and_a_lone_point_has_room(store):
     assert figure.layout.xaxis.tickformat == "%Y"
     low, high = (str(x)[:4] for x in figure.layout.xaxis.range)
     assert (low, high) == ("2022", "2026")
+
+
+def test_an_indicator_without_figures_gets_no_event_labels_floating_over_its_empty_chart(store):
+    """A mirror indicator has no figures yet: its chart says so, with no axes; the events have no time axis to
+    stand on, so none is drawn (their labels piled up in a corner)."""
+    indicator = store.indicator("srb_exports_to_usa")
+    series = store.series("srb_exports_to_usa", None)
+    assert series.empty
+    figure = add_event_markers(indicator_figure(series, indicator), store.events())
+    assert not figure.layout.shapes
+    assert [note.text for note in figure.layout.annotations] == ["No figures recorded for this indicator yet"]
