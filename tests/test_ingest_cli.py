@@ -74,3 +74,15 @@ def test_workbook_sheet_is_chosen_by_name(store_path, capsys):
     assert "no sheet 'nope'" in capsys.readouterr().err
     assert main(["import", file, "--sheet", "country", "--indicator", "trade_volume", "--entity", "SRB"]) == 0
     assert "16 new" in capsys.readouterr().out
+
+
+def test_an_entity_the_file_does_not_hold_is_refused_not_imported_as_nothing(store_path, capsys):
+    """A script asks for `--entity SRB,ZZZ` (a typo): the import says which code the file does not hold and
+    exits 1, instead of "0 new" and exit 0. A name from data/entities.csv (Srbija) means its code."""
+    wdi = str(CORPUS / "wdi_military_2018.csv")
+    args = ["import", wdi, "--indicator", "defense_share_gdp", "--dry-run"]
+    assert main([*args, "--entity", "SRB,ZZZ"]) == 1
+    err = capsys.readouterr().err
+    assert "holds no figures for --entity ZZZ;" in err and "SRB" in err
+    assert main([*args, "--entity", "Srbija"]) == 0
+    assert "21 valid figures" in capsys.readouterr().out

@@ -3,6 +3,9 @@ mapping built from the user's picks."""
 
 from __future__ import annotations
 
+import pandas as pd
+
+from indicators.ingest.countries import to_iso3
 from indicators.ingest.decode import ENCODINGS
 from indicators.ingest.dialect import DELIMITERS
 from indicators.ingest.formats import FORMATS
@@ -62,3 +65,14 @@ def year_bounds(parsed: Parsed) -> tuple[int, int] | None:
     if numbers.empty:
         return None
     return int(numbers.min()), int(numbers.max())
+
+
+def entities_asked(parsed: Parsed, asked: list[str]) -> tuple[list[str], list[str]]:
+    """The entities a user asked for (codes, or names and aliases such as Srbija) as the file's codes, and
+    those of them the file holds no figures for (a pair such as SRB-USA counts when the file pairs SRB)."""
+    text = pd.Series(asked, dtype="string")
+    codes = [str(code) for code in to_iso3(text).fillna(text)]
+    held = set(parsed.entity_choices()["entity"].dropna().astype(str))
+    pair = parsed.foreign.default_pair_with if parsed.foreign is not None else None
+    held |= {f"{code}-{pair}" for code in held} if pair else set()
+    return codes, [wanted for wanted, code in zip(asked, codes, strict=True) if code not in held]
