@@ -65,13 +65,16 @@ with figure_tab:
         entity_default = (params.get("entity") if prefill else None) or indicator.default_entity
         period_default = (params.get("period") if prefill else None) or ""
         existing = None
+        notice = st.empty()  # what the form is correcting; cleared when the figure is deleted below
         if prefill and period_default:
             existing = store.current_version(indicator_id, entity_default, period_default, source_choice)
             if existing is not None:
                 opened.setdefault(existing.key, existing.id)
-                st.info(f"Correcting the current value: {webapp.md(editing.describe_version(indicator, existing))}.")
+                notice.info(
+                    f"Correcting the current value: {webapp.md(editing.describe_version(indicator, existing))}."
+                )
             else:
-                st.caption("No such figure is recorded yet: saving adds it.")
+                notice.caption("No such figure is recorded yet: saving adds it.")
         value_default, unit_default = ("", editing.unit_choices(indicator)[0])
         if existing is not None:
             value_default, unit_default = editing.split_value(existing.value, indicator)
@@ -166,6 +169,7 @@ with figure_tab:
                         st.error(webapp.md(str(error)))
                     else:
                         opened.pop(existing.key, None)
+                        notice.caption("No such figure is recorded any more: saving adds it again.")
                         st.success(
                             f"Deleted (batch {result.batch_id}); undo it on the History page if it was a mistake."
                         )

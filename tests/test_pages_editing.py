@@ -198,6 +198,8 @@ def test_an_editor_deletes_a_figure_with_a_reason(seeded, app):
     at.text_input(key="delete_reason").set_value("wrong year")
     at.button(key="FormSubmitter:delete_form-Delete").click().run()
     assert "Deleted" in at.success[0].value
+    # the page no longer claims to be correcting the figure it has just deleted
+    assert not any("Correcting the current value" in info.value for info in at.info)
     store = store_at(seeded)
     assert store.current_version("gdp_growth", "SRB", "2024", "pupin_2024") is None
     store.close()
