@@ -188,3 +188,17 @@ def test_a_bad_new_indicator_gets_plain_messages_not_a_validation_dump(app):
     _button(at, "Create indicator").click().run()
     assert not at.error
     assert any("(military_share)" in option for option in at.selectbox(key="upload_indicator").options)
+
+
+def test_the_template_uploaded_back_as_it_came_changes_no_figure(app, store):
+    """An analyst downloads the template, adds one figure of their own at the bottom and uploads it. The example
+    rows must not count as figures: they replaced each latest figure's quote (the papers' sentences) and note
+    with the template's, and stored zeros for indicators without figures."""
+    text = template_csv(store).decode()
+    mine = text + "gdp_growth,SRB,2025,3.9,percent,exactly,,,\n"
+    at = _upload(_upload_page(app), "template.csv", mine.encode())
+    at.text_input(key="upload_source").set_value("My own notes").run()
+    counts = _metrics(at)
+    assert (counts["New"], counts["Changed"]) == (1, 0)
+    assert counts["Rejected"] == len(store.indicators())  # every example row, until its value is filled in
+    assert "example: 949054251 (USD 949.1 m" in text  # the latest figure still shows what a value looks like
