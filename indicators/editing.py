@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from indicators.models import Indicator, Observation, Source
+from indicators.models import Indicator, Observation, Source, slug
 from indicators.units import UNITS, UnitError, format_value, parse_unit
 
 # model field -> the field a person sees
@@ -128,7 +128,7 @@ def check_figure(
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:60] or "source"
+    return slug(text, "_")[:60].strip("_") or "source"
 
 
 def new_source_id(title: str, year: object, existing: set[str]) -> str:
