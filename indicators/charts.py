@@ -208,6 +208,13 @@ def _lines(series: pd.DataFrame):
 _YEAR = re.compile(r"[0-9]{4}")  # as pandas' str.fullmatch(r"\d{4}") (RE2: \d is ASCII digits only)
 
 
+def off_log_axis(series: pd.DataFrame) -> pd.DataFrame:
+    """The figures a logarithmic axis cannot draw (zero or below): plotly leaves them out without a word."""
+    if series.empty:
+        return series
+    return series[series["value"] <= 0]
+
+
 def _axes(layout: dict, series: pd.DataFrame, *, log_scale: bool, plain: bool) -> None:
     """Years read as years (not as midnight timestamps), and a lone point gets room around it."""
     if series.empty:
@@ -280,12 +287,15 @@ EVENT_LABEL_LEVELS = (0.99, 0.9, 0.81)  # labels of nearby events are staggered 
 def add_event_markers(figure: go.Figure, events: pd.DataFrame, types: tuple[str, ...] | None = None) -> go.Figure:
     """Each event (optionally of some types only) as a dotted vertical line with its title beside it; the
     hover box of the label gives the date, type, source and the sentence it came from."""
-    if events.empty:
+    if events.empty or not figure.data:  # no figures, no time axis: labels would float over "No figures yet"
         return figure
     shown = events if types is None else events[events["type"].isin(types)]
+    axis = _time_range(figure, shown)
     for number, event in enumerate(shown.sort_values("date_start").itertuples()):
         colour = EVENT_COLOURS.get(event.type, "#444444")
         day = pd.Timestamp(event.date_start)
+        # a label reads rightwards from its line, or leftwards in the right part of the chart (inside it)
+        leftwards = axis is not None and day > axis[0] + (axis[1] - axis[0]) * 0.6
         figure.add_shape(
             type="line",
             xref="x",
@@ -305,14 +315,32 @@ def add_event_markers(figure: go.Figure, events: pd.DataFrame, types: tuple[str,
             yref="paper",
             text=safe_text(textwrap.shorten(str(event.title), 40, placeholder="…")),
             showarrow=False,
-            xanchor="left",
+            xanchor="right" if leftwards else "left",
             yanchor="top",
             font={"size": 10, "color": colour},
             bgcolor="rgba(255,255,255,0.75)",
             hovertext=safe_text(f"{event.date} · {event.type} · {event.source_title} {quote}", width=70),
             name=f"event:{event.id}",
         )
+    if axis is not None and figure.layout.xaxis.range is None and not shown.empty:
+        # Fixed to the figures and events shown: plotly widens an axis until every annotation's text fits,
+        # so a label near the right edge stretched the axis years past the data (decades on a phone).
+        figure.update_xaxes(range=list(axis))
     return figure
+
+
+def _time_range(figure: go.Figure, events: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The span of the chart's points and the events, with a little room at both ends."""
+    dates = [pd.to_datetime(pd.Series(trace.x)) for trace in figure.data if trace.x is not None and len(trace.x)]
+    if figure.layout.xaxis.range is not None:
+        low, high = (pd.Timestamp(end) for end in figure.layout.xaxis.range)
+        return low, high
+    if not dates:
+        return None
+    every = pd.concat([*dates, pd.to_datetime(events["date_start"]).rename(None)], ignore_index=True)
+    low, high = every.min(), every.max()
+    pad = max((high - low) * 0.03, pd.Timedelta(days=120))
+    return low - pad, high + pad
 
 
 def mark_revised(figure: go.Figure, series: pd.DataFrame, revised: pd.DataFrame) -> go.Figure:

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from indicators.models import Indicator, Observation, Source
+from indicators.models import Indicator, Observation, Source, slug
 from indicators.units import UNITS, UnitError, format_value, parse_unit
 
 # model field -> the field a person sees
@@ -39,6 +40,10 @@ def field_errors(error: ValidationError, fallback: str) -> dict[str, str]:
         location = item["loc"][0] if item["loc"] else fallback
         name = _FIELD_NAMES.get(str(location), str(location))
         message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "string_pattern_mismatch":  # pydantic would quote the regular expression
+            message = f"{item['input']!r} is not an id: use lower-case letters, digits and _, as in fdi_inflow"
+        elif item["type"] == "string_too_short":
+            message = "empty: this is required"
         found.setdefault(name, message)
     return found
 
@@ -123,7 +128,7 @@ def check_figure(
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:60] or "source"
+    return slug(text, "_")[:60].strip("_") or "source"
 
 
 def new_source_id(title: str, year: object, existing: set[str]) -> str:
@@ -135,6 +140,15 @@ def new_source_id(title: str, year: object, existing: set[str]) -> str:
     while candidate in existing:
         candidate, n = f"{base}_{n}", n + 1
     return candidate
+
+
+def source_titled(sources: pd.DataFrame, title: str | None) -> str | None:
+    """The id of the source already called ``title`` (case aside), if any: typing a source's title again
+    means that source, not a second copy of it."""
+    if not title or not title.strip() or sources.empty:
+        return None
+    same_title = sources[sources["title"].astype(str).str.casefold() == title.strip().casefold()]
+    return None if same_title.empty else str(same_title.iloc[0]["id"])
 
 
 def check_source(
@@ -167,6 +181,22 @@ def check_indicator(data: dict[str, Any], existing: set[str]) -> Checked:
     if (data.get("id") or "").strip() in existing:
         errors["id"] = f"there is already an indicator '{data['id']}': pick another id"
     return _checked(Indicator, data, "range", errors)
+
+
+def check_indicator_form(data: dict[str, Any], numbers: dict[str, str], existing: set[str]) -> Checked:
+    """A new indicator as a form types it: ``numbers`` holds the optional numeric fields as typed
+    (min_value, max_value, benchmark_value); a bad one is reported under "range" or its own name."""
+    data = dict(data)
+    number_errors: dict[str, str] = {}
+    for name, text in numbers.items():
+        try:
+            data[name] = optional_number(text)
+        except ValueError as error:
+            number_errors.setdefault("range" if name in ("min_value", "max_value") else name, str(error))
+    checked = check_indicator(data, existing)
+    if not number_errors:
+        return checked
+    return Checked(None, {**checked.errors, **number_errors})
 
 
 def _checked(model: type[BaseModel], data: dict[str, Any], fallback: str, errors: dict[str, str]) -> Checked:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -227,10 +228,25 @@ EVENT_TYPES = ("visit", "agreement", "sanction", "conflict", "election", "rating
 EVENT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 
+# Serbian Cyrillic in the Latin alphabet (one letter or digraph each), then the Latin letters without marks.
+_LATIN = "a b v g d đ e ž z i j k l lj m n nj o p r s t ć u f h c č dž š"
+_CYRILLIC = dict(zip("абвгдђежзијклљмнњопрстћуфхцчџш", _LATIN.split(), strict=True))
+_UNMARKED = {"đ": "dj", "ß": "ss", "æ": "ae", "ø": "o", "ł": "l"}
+
+
+def slug(text: str, separator: str = "-") -> str:
+    """Lower-case ASCII words joined by ``separator``, for ids made from titles: Serbian Cyrillic and Latin
+    letters with marks keep their words (``Народна банка Србије`` -> ``narodna-banka-srbije``, ``Čačak`` ->
+    ``cacak``) instead of vanishing, which made different titles share one id."""
+    latin = "".join(_CYRILLIC.get(char, char) for char in str(text).lower())
+    latin = "".join(_UNMARKED.get(char, char) for char in latin)
+    unmarked = "".join(char for char in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(char))
+    return re.sub(r"[^a-z0-9]+", separator, unmarked).strip(separator)
+
+
 def event_slug(date: str, title: str) -> str:
     """A readable, stable id for an event: its date and the first words of its title."""
-    words = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    return f"{date.lower()}-{words}"[:80].rstrip("-")
+    return f"{date.lower()}-{slug(title)}"[:80].rstrip("-")
 
 
 class Event(BaseModel):

@@ -39,6 +39,8 @@ with figure_tab:
         params = st.query_params
         ids = list(catalog)
         asked = params.get("indicator")
+        if (added := st.session_state.pop("enter_added_indicator", None)) in catalog:
+            st.session_state["enter_indicator"] = added  # the indicator just added, ready for its first figure
         indicator_id = st.selectbox(
             "Indicator",
             ids,
@@ -63,13 +65,16 @@ with figure_tab:
         entity_default = (params.get("entity") if prefill else None) or indicator.default_entity
         period_default = (params.get("period") if prefill else None) or ""
         existing = None
+        notice = st.empty()  # what the form is correcting; cleared when the figure is deleted below
         if prefill and period_default:
             existing = store.current_version(indicator_id, entity_default, period_default, source_choice)
             if existing is not None:
                 opened.setdefault(existing.key, existing.id)
-                st.info(f"Correcting the current value: {webapp.md(editing.describe_version(indicator, existing))}.")
+                notice.info(
+                    f"Correcting the current value: {webapp.md(editing.describe_version(indicator, existing))}."
+                )
             else:
-                st.caption("No such figure is recorded yet: saving adds it.")
+                notice.caption("No such figure is recorded yet: saving adds it.")
         value_default, unit_default = ("", editing.unit_choices(indicator)[0])
         if existing is not None:
             value_default, unit_default = editing.split_value(existing.value, indicator)
@@ -120,7 +125,9 @@ with figure_tab:
             errors: dict = {}
             source_obj = None
             source_id = source_choice
-            if source_choice == NEW_SOURCE:
+            if source_choice == NEW_SOURCE and (same := editing.source_titled(sources, new_source["title"])):
+                source_id = same  # a source of that title exists (one saved a moment ago, say): use it, no copy
+            elif source_choice == NEW_SOURCE:
                 checked_source = editing.check_source(store.source_ids(), **new_source)
                 errors.update({f"source_{name}": message for name, message in checked_source.errors.items()})
                 source_obj = checked_source.value
@@ -162,11 +169,14 @@ with figure_tab:
                         st.error(webapp.md(str(error)))
                     else:
                         opened.pop(existing.key, None)
+                        notice.caption("No such figure is recorded any more: saving adds it again.")
                         st.success(
                             f"Deleted (batch {result.batch_id}); undo it on the History page if it was a mistake."
                         )
 
 with indicator_tab:
+    if message := st.session_state.pop("enter_indicator_message", None):
+        st.success(message)
     slots = {}
     with st.form("indicator_form"):
         fields = {}
@@ -197,14 +207,8 @@ with indicator_tab:
         slots["form"] = st.empty()
         add_indicator = st.form_submit_button("Add the indicator")
     if add_indicator:
-        errors = {}
-        for name, text in [*range_text.items(), ("benchmark_value", benchmark_text)]:
-            try:
-                fields[name] = editing.optional_number(text)
-            except ValueError as error:
-                errors["range" if name != "benchmark_value" else name] = str(error)
-        checked = editing.check_indicator(fields, set(catalog))
-        errors = {**checked.errors, **errors}
+        checked = editing.check_indicator_form(fields, {**range_text, "benchmark_value": benchmark_text}, set(catalog))
+        errors = dict(checked.errors)
         if not indicator_reason.strip():
             errors["reason"] = "say why: every change needs a reason"
         if errors:
@@ -216,7 +220,10 @@ with indicator_tab:
             except StoreError as error:
                 slots["form"].error(webapp.md(str(error)))
             else:
-                slots["form"].success(
+                # Rerun so that the other tab's list of indicators holds the new one (it was read above).
+                st.session_state["enter_added_indicator"] = checked.value.id
+                st.session_state["enter_indicator_message"] = (
                     f"Added {webapp.md(checked.value.name)} ({webapp.md(checked.value.id)}), batch {batch}: "
                     "enter its first figure in the other tab."
                 )
+                st.rerun()

@@ -43,6 +43,8 @@ if len(log) == limit:
     st.caption(f"Showing the newest {limit} changes; narrow the filters to see older ones.")
 
 st.subheader("Undo")
+if message := st.session_state.pop("undo_message", None):
+    st.success(message)
 if not access.may_edit():
     st.caption(
         "Editors can undo a change or a whole batch here."
@@ -65,7 +67,9 @@ if st.button("Undo", type="primary", key="undo"):
     except StoreError as error:
         st.error(webapp.md(str(error)))
     else:
-        st.success(
+        # Rerun so that the table above and the list of batches show the undo (they were read before it).
+        st.session_state["undo_message"] = (
             f"Undid batch {result.undid} as batch {result.batch_id}: {result.restored} figure(s) restored, "
             f"{result.removed} removed. Undo batch {result.batch_id} to bring the changes back."
         )
+        st.rerun()

@@ -136,6 +136,13 @@ if series.empty:
     st.info("No figures recorded for this selection yet.")
 elif len(series) == 1:
     st.caption("One figure so far: a single point, no line.")
+if log_scale and not (hidden := charts.off_log_axis(series)).empty:
+    periods = sorted(set(hidden["period"].astype(str)))
+    st.warning(
+        f"The logarithmic scale cannot draw {len(hidden)} figure(s) at or below zero "
+        f"({webapp.md(', '.join(periods[:5]))}{' …' if len(periods) > 5 else ''}): "
+        "they are missing from the chart, not from the table. Switch the scale off to see them."
+    )
 if not revised.empty:
     st.caption("Ringed points were revised: the figure has more than one version (see the Revised column).")
 

@@ -51,7 +51,7 @@ with export_tab:
         try:
             filters = Filters(tuple(chosen), tuple(chosen_entities), period_from or None, period_to or None)
         except (PeriodError, ValueError) as error:
-            st.error(f"Filters: {error}")
+            st.error(f"Filters: {webapp.md(error)}")
         else:
             bar = st.progress(0.0, text="Building the snapshot…")
             snapshot = webapp.guarded(
@@ -92,7 +92,7 @@ with compare_tab:
                 other = store if newer == "the live store" else read_archive(config.snapshots_dir / newer)
                 differences = webapp.guarded(compare_archives, archive_a, other)
             except ArchiveError as error:
-                st.error(str(error))
+                st.error(webapp.md(error))
             else:
                 if differences.empty:
                     st.success("No differences.")
@@ -125,19 +125,23 @@ with restore_tab:
                     archive = read_archive(data, name=upload.name)
                     plan = plan_restore(store, archive, mode, progress=scaled(report, 0.4, 1.0))
                 except ArchiveError as error:
-                    st.error(f"Refused, nothing changed: {error}")
+                    st.error(f"Refused, nothing changed: {webapp.md(error)}")
                 bar.empty()  # the preview (or the refusal) follows
             if plan is not None:
-                st.markdown(f"**Preview** ({webapp.md(mode)}): {plan.changes} figure(s) would change")
-                st.dataframe(plan.summary(), hide_index=True)
-                changing = plan.preview[plan.preview["status"] != "unchanged"]
-                if not changing.empty:
-                    st.dataframe(changing, hide_index=True)
-                if st.button("Apply restore", type="primary", disabled=plan.changes == 0, key="apply_restore"):
+                preview = st.empty()
+                with preview.container():
+                    st.markdown(f"**Preview** ({webapp.md(mode)}): {plan.changes} figure(s) would change")
+                    st.dataframe(plan.summary(), hide_index=True)
+                    changing = plan.preview[plan.preview["status"] != "unchanged"]
+                    if not changing.empty:
+                        st.dataframe(changing, hide_index=True)
+                    apply = st.button("Apply restore", type="primary", disabled=plan.changes == 0, key="apply_restore")
+                if apply:
                     bar = st.progress(0.0, text="Restoring…")
                     result = webapp.guarded(
                         apply_restore, store, plan, who=editor, progress=webapp.progress_bar(bar, "Restoring")
                     )
+                    preview.empty()  # it described the store before the restore, and its button would apply it again
                     st.success(
                         f"Restored as batch {result.batch_id}: {result.added} added, {result.changed} changed, "
                         f"{result.removed} removed. The History page can undo it as one batch."

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from indicators import access, webapp
+from indicators import access, editing, webapp
 from indicators.config import settings
 from indicators.ingest import Mapping, Options, UploadError, commit_upload, plan_upload, read_upload
 from indicators.ingest import choices as ui
 from indicators.ingest.template import template_csv
-from indicators.models import CATEGORIES, Indicator
+from indicators.models import CATEGORIES
 from indicators.units import UNITS
 
 webapp.page_needs_app()
@@ -43,6 +43,7 @@ if upload is None:
 if upload.size > limit * 1024 * 1024:
     st.error(f"{webapp.md(upload.name)} is {upload.size / 2**20:.1f} MB, over the {limit} MB limit.")
     st.stop()
+ui.start_afresh_for(st.session_state, upload.file_id)
 
 with st.expander("Detected settings: change any of them", expanded=False):
     left, middle, right = st.columns(3)
@@ -130,14 +131,16 @@ if unknown or (not parsed.is_native and mapping.indicator is None):
         low = st.text_input("Smallest valid value (blank: none)")
         high = st.text_input("Largest valid value (blank: none)")
         if st.form_submit_button("Create indicator"):
-            try:
-                indicator = Indicator(
-                    id=new_id, name=name, unit=unit, category=category, min_value=low or None, max_value=high or None
-                )
-                store.save_indicator(indicator, who=who, reason=f"created while uploading {upload.name}")
+            checked = editing.check_indicator_form(
+                {"id": new_id, "name": name, "unit": unit, "category": category},
+                {"min_value": low, "max_value": high},
+                set(indicators),
+            )
+            for field, message in checked.errors.items():
+                st.error(f"{webapp.md(field)}: {webapp.md(message)}")
+            if checked.value is not None:
+                store.save_indicator(checked.value, who=who, reason=f"created while uploading {upload.name}")
                 st.rerun()
-            except ValueError as error:
-                st.error(webapp.md(error))
 if plan is None:
     st.stop()
 

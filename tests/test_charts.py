@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from indicators.charts import entity_colour, indicator_figure, safe_text, sparkline_figure
+from indicators.charts import add_event_markers, entity_colour, indicator_figure, safe_text, sparkline_figure
 
 
 def _observation(**overrides):
@@ -105,3 +105,30 @@ def test_lines_come_in_the_order_and_with_the_rows_pandas_groups_them():
         pd.testing.assert_frame_equal(mine, theirs)
     one_line = series.iloc[[0, 2]]
     assert _lines(one_line)[0][1] is one_line  # a single line is the frame itself, not a copy
+
+
+def test_an_indicator_without_figures_gets_no_event_labels_floating_over_its_empty_chart(store):
+    """A mirror indicator has no figures yet: its chart says so, with no axes; the events have no time axis to
+    stand on, so none is drawn (their labels piled up in a corner)."""
+    indicator = store.indicator("srb_exports_to_usa")
+    series = store.series("srb_exports_to_usa", None)
+    assert series.empty
+    figure = add_event_markers(indicator_figure(series, indicator), store.events())
+    assert not figure.layout.shapes
+    assert [note.text for note in figure.layout.annotations] == ["No figures recorded for this indicator yet"]
+
+
+def test_event_labels_do_not_stretch_the_time_axis_past_the_figures(store):
+    """Plotly widens an axis until every label fits: an event near the right edge stretched the time axis of
+    Serbia-US trade (figures to 2022) to 2047 on a phone. The axis now ends just after the last figure or
+    event, and the labels in the right part of the chart read leftwards from their line, inside it."""
+    series = store.series("trade_volume", None)
+    events = store.events()
+    events = events[events["date_start"].between(pd.Timestamp("2009-01-01"), pd.Timestamp("2022-12-31"))]
+    figure = add_event_markers(indicator_figure(series, store.indicator("trade_volume")), events)
+    low, high = (pd.Timestamp(end) for end in figure.layout.xaxis.range)
+    last = max(series["period_start"].max(), events["date_start"].max())
+    assert pd.Timestamp("2008-01-01") < low < series["period_start"].min()
+    assert last < high < last + pd.Timedelta(days=365)
+    labels = [note for note in figure.layout.annotations if (note.name or "").startswith("event:")]
+    assert {pd.Timestamp(note.x).year: note.xanchor for note in labels} == {2015: "left", 2022: "right"}

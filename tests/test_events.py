@@ -13,7 +13,7 @@ from indicators.bootstrap import prepare
 from indicators.cli import main
 from indicators.config import DATA_DIR
 from indicators.events import events_csv, load_events_csv, parse_event, read_events_csv
-from indicators.models import Event
+from indicators.models import Event, event_slug
 from indicators.seed import apply_seed, seed_checksum
 from indicators.store import Store, StoreError
 
@@ -256,3 +256,10 @@ def test_the_command_line_lists_adds_and_imports_events(store_path, tmp_path, ca
     assert main(["import-events", str(bad), "--reason", "file", "--dry-run"]) == 0
     assert main(["import-events", str(bad), "--reason", "file"]) == 0
     assert "1 added" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_two_events_titled_in_cyrillic_on_one_day_get_their_own_ids():
+    """An editor adds two events of the same month, titled in Serbian Cyrillic. Their ids were both the bare
+    date (Cyrillic letters vanished from the id), so the second was saved as a correction of the first."""
+    visit, agreement = event_slug("2025-03", "Посета Вашингтону"), event_slug("2025-03", "Потписан споразум")
+    assert visit == "2025-03-poseta-vasingtonu" and agreement == "2025-03-potpisan-sporazum"

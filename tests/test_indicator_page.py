@@ -176,3 +176,14 @@ def test_an_editor_adds_an_event_from_the_form_and_a_bad_date_is_refused(app, st
     added = store.events().set_index("id").loc["2025-09-us-vice-president-visits-belgrade"]
     assert added.recorded_by and added.type == "visit"
     store.close()
+
+
+def test_a_log_scale_says_which_figures_it_cannot_draw(app, store_path):
+    """GDP growth turned negative in 1999; on a log axis that year silently vanished from the chart. The page
+    now says which figures are not drawn, and says nothing on the linear scale."""
+    add_figures(store_path, "gdp_growth", "SRB", "wb", GDP_SERIES)
+    at = opened(app, {"indicator": "gdp_growth", "entities": "SRB", "scale": "log"})
+    warnings = " ".join(warning.value for warning in at.warning)
+    assert "cannot draw" in warnings and "at or below zero (1999" in warnings
+    by_label(at.toggle, "Logarithmic scale").set_value(False).run()
+    assert "cannot draw" not in " ".join(warning.value for warning in at.warning)

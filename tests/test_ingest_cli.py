@@ -74,3 +74,34 @@ def test_workbook_sheet_is_chosen_by_name(store_path, capsys):
     assert "no sheet 'nope'" in capsys.readouterr().err
     assert main(["import", file, "--sheet", "country", "--indicator", "trade_volume", "--entity", "SRB"]) == 0
     assert "16 new" in capsys.readouterr().out
+
+
+def test_an_entity_the_file_does_not_hold_is_refused_not_imported_as_nothing(store_path, capsys):
+    """A script asks for `--entity SRB,ZZZ` (a typo): the import says which code the file does not hold and
+    exits 1, instead of "0 new" and exit 0. A name from data/entities.csv (Srbija) means its code."""
+    wdi = str(CORPUS / "wdi_military_2018.csv")
+    args = ["import", wdi, "--indicator", "defense_share_gdp", "--dry-run"]
+    assert main([*args, "--entity", "SRB,ZZZ"]) == 1
+    err = capsys.readouterr().err
+    assert "holds no figures for --entity ZZZ;" in err and "SRB" in err
+    assert main([*args, "--entity", "Srbija"]) == 0
+    assert "21 valid figures" in capsys.readouterr().out
+
+
+def test_sources_named_in_serbian_cyrillic_stay_apart(store_path, capsys, tmp_path):
+    """Two institutions' figures, each imported with its name in Cyrillic as the source. Cyrillic titles made
+    no id ("upload"), so the second file's figures were silently filed under the first institution."""
+    first, second = tmp_path / "rzs.csv", tmp_path / "nbs.csv"
+    first.write_text("indicator,entity,period,value\ngdp_growth,SRB,2025,3.1\n", encoding="utf-8")
+    second.write_text("indicator,entity,period,value\ngdp_growth,SRB,2026,3.4\n", encoding="utf-8")
+    assert main(["import", str(first), "--source", "Републички завод за статистику Србије"]) == 0
+    assert main(["import", str(second), "--source", "Народна банка Србије"]) == 0
+    assert main(["import", str(first), "--source", "Đorđe Čačak, Šabac"]) == 0  # Latin letters with marks too
+    capsys.readouterr()
+    assert main(["show", "gdp_growth"]) == 0
+    shown = capsys.readouterr().out
+    source = {line.split(",")[2]: line.split(",")[6] for line in shown.splitlines() if ",SRB,202" in line}
+    assert source["2025"] != source["2026"]
+    assert "gdp_growth,SRB,2025,3.1,percent,exactly,republicki-zavod-za-statistiku-srbije," in shown
+    assert "gdp_growth,SRB,2026,3.4,percent,exactly,narodna-banka-srbije," in shown
+    assert ",djordje-cacak-sabac," in shown

@@ -70,6 +70,28 @@ def test_a_bad_period_filter_is_explained(page):
     assert "Filters:" in at.error[0].value and not at.exception
 
 
+def test_a_period_range_typed_backwards_is_refused_not_exported_empty(page, tmp_path):
+    """An analyst types "from 2020 to 2010": the page says the range is backwards and saves no empty zip."""
+    at = page()
+    at.text_input(key="period_from").set_value("2020")
+    at.text_input(key="period_to").set_value("2010")
+    at.button(key="export").click().run()
+    assert not at.exception and not at.success
+    assert "2020" in at.error[0].value and "comes after" in at.error[0].value
+    assert not list((tmp_path / "snaps").glob("*.zip"))
+
+
+def test_text_typed_into_a_filter_is_shown_as_text_not_markdown(page):
+    """Whatever a user types is echoed in the error as typed: no link or bold appears from it."""
+    at = page()
+    at.text_input(key="period_from").set_value("[click](https://example.com) **now**")
+    at.button(key="export").click().run()
+    assert at.error[0].value == "Filters: " + md(
+        "'[click](https://example.com) **now**' is not a period: write a year (2019), a half-year (2019-S1), "
+        "a quarter (2019-Q3), a month (2019-07) or a day (2019-07-15)"
+    )
+
+
 def test_restore_previews_then_applies_one_batch(page):
     data = _snapshot_bytes()
     store = open_store(idle_release=0)
@@ -86,6 +108,23 @@ def test_restore_previews_then_applies_one_batch(page):
     assert _batches() == [("edit", 1, 0, 0), ("restore", 0, 0, 1)]
 
 
+def test_after_a_restore_the_page_no_longer_offers_the_preview_it_applied(page):
+    """Once the restore is applied, the page says so and the preview ("1 figure(s) would change", and its
+    Apply button) is gone: it described the store before the restore."""
+    data = _snapshot_bytes()
+    store = open_store(idle_release=0)
+    add_figures(store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2022", "value": 2.5,
+                         "source": "pupin_2024"}])  # fmt: skip
+    store.close()
+    at = page()
+    at.file_uploader(key="restore_upload").set_value(("snap.zip", data, "application/zip")).run()
+    at.button(key="apply_restore").click().run()
+    assert not at.exception
+    assert "Restored as batch" in at.success[-1].value
+    assert not any("would change" in element.value for element in at.markdown)
+    assert "apply_restore" not in [button.key for button in at.button]
+
+
 def test_a_hostile_upload_is_refused_and_nothing_changes(page):
     hostile = rewrite(_snapshot_bytes(), add={"/etc/passwd": b"root"})
     at = page()
@@ -94,6 +133,14 @@ def test_a_hostile_upload_is_refused_and_nothing_changes(page):
     assert "Refused, nothing changed" in at.error[0].value and "absolute path" in at.error[0].value
     assert "Apply restore" not in [button.label for button in at.button]
     assert _batches() == []
+
+
+def test_a_refused_archive_is_named_as_text_even_when_its_name_looks_like_a_link(page):
+    at = page()
+    name = "[restore me](https://example.com).zip"
+    at.file_uploader(key="restore_upload").set_value((name, b"not a zip", "application/zip")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Refused, nothing changed: " + md(name))
 
 
 def test_restore_is_for_editors_only(page, monkeypatch):

@@ -79,6 +79,36 @@ def test_an_editor_enters_a_value_in_billions_with_a_new_source(seeded, app):
     store.close()
 
 
+def test_a_typo_corrected_right_after_saving_with_a_new_source_corrects_that_figure(seeded, app):
+    """The editor saves 1.7 bn with a new source, sees the typo and saves 1.8 bn from the same form. That is a
+    correction of the figure just saved: one source, one figure (it made a second copy of the source,
+    us_census_..._2, and a second figure beside the first)."""
+    at = app().run()
+    at.switch_page(ENTER).run()
+    at.selectbox(key="enter_indicator").set_value("trade_volume").run()
+    at.text_input(key="source_title").set_value("US Census Bureau: trade in goods with Serbia")
+    at.text_input(key="period_trade_volume").set_value("2025")
+    at.text_input(key="value_trade_volume").set_value("1.7")
+    at.selectbox(key="unit_trade_volume").set_value("billion USD")
+    at.text_input(key="reason").set_value("the 2025 annual figure")
+    at.button(key="FormSubmitter:figure_form-Save").click().run()
+    assert "Saved" in at.success[0].value
+    at.text_input(key="value_trade_volume").set_value("1.8")
+    at.text_input(key="reason").set_value("typo: 1.8, not 1.7")
+    at.button(key="FormSubmitter:figure_form-Save").click().run()
+    if not at.success:  # the page shows the figure it would replace first; Save again replaces it
+        at.button(key="FormSubmitter:figure_form-Save").click().run()
+    assert not at.exception and not at.error
+    store = store_at(seeded)
+    figures = store.query_rows(
+        "SELECT source_id, value FROM current_observation WHERE indicator_id = 'trade_volume' AND period = '2025'"
+    )
+    titles = store.query_rows("SELECT id FROM source WHERE title = 'US Census Bureau: trade in goods with Serbia'")
+    store.close()
+    assert len(titles) == 1
+    assert figures == [(titles[0][0], 1.8e9)]
+
+
 @pytest.mark.parametrize(
     ("indicator", "typed", "field_message"),
     [
@@ -168,6 +198,8 @@ def test_an_editor_deletes_a_figure_with_a_reason(seeded, app):
     at.text_input(key="delete_reason").set_value("wrong year")
     at.button(key="FormSubmitter:delete_form-Delete").click().run()
     assert "Deleted" in at.success[0].value
+    # the page no longer claims to be correcting the figure it has just deleted
+    assert not any("Correcting the current value" in info.value for info in at.info)
     store = store_at(seeded)
     assert store.current_version("gdp_growth", "SRB", "2024", "pupin_2024") is None
     store.close()
@@ -193,6 +225,25 @@ def test_a_new_indicator_is_added_and_a_bad_one_refused(seeded, app):
     assert "Added FDI inflow" in at.success[0].value
     store = store_at(seeded)
     assert store.indicator("fdi_inflow").benchmark_value == 1e9
+    store.close()
+
+
+def test_a_new_indicator_can_get_its_first_figure_straight_away(seeded, app):
+    """The editor adds an indicator; the page says "enter its first figure in the other tab", so that tab
+    must already offer the new indicator (it listed only the old ones until something else reran the page)."""
+    at = open_page(app, ENTER)
+    at.text_input(key="ind_id").set_value("remittances_from_usa")
+    at.text_input(key="ind_name").set_value("Remittances from the US")
+    at.text_input(key="ind_reason").set_value("tracking remittances")
+    at.button(key="FormSubmitter:indicator_form-Add the indicator").click().run()
+    assert not at.exception and not at.warning
+    assert "Added Remittances from the US" in at.success[0].value
+    assert "Remittances from the US (remittances_from_usa)" in at.selectbox(key="enter_indicator").options
+    assert at.selectbox(key="enter_indicator").value == "remittances_from_usa"
+    fill_figure(at, "remittances_from_usa", period="2024", value="350000000", reason="World Bank estimate")
+    assert "Nothing was saved" not in " ".join(texts(at.error))
+    store = store_at(seeded)
+    assert store.current_version("remittances_from_usa", "SRB", "2024", "pupin_2024").value == 350_000_000
     store.close()
 
 
@@ -288,6 +339,30 @@ def test_read_only_hides_the_editing_pages_and_the_undo(seeded, app, monkeypatch
 
 
 # --- history -------------------------------------------------------------------------------------------
+
+
+def test_an_undo_shows_at_once_in_the_history_and_can_itself_be_undone(seeded, app):
+    """The editor undoes the newest batch. The page says "undo batch N to bring the changes back": the table
+    must already list that undo, and batch N must be offered for undoing, without touching anything else."""
+    from indicators.models import Observation
+
+    store = store_at(seeded)
+    edit = store.save_observation(
+        Observation(indicator_id="gdp_growth", entity="SRB", period="2024", value=4.0, source_id="pupin_2024"),
+        who="ana",
+        reason="revised by the statistics office",
+    )
+    store.close()
+    at = open_page(app, HISTORY)
+    at.selectbox(key="undo_batch").set_value(edit.batch_id)
+    at.button(key="undo").click().run()
+    assert not at.exception
+    assert f"Undid batch {edit.batch_id} as batch {edit.batch_id + 1}" in at.success[0].value
+    newest = at.dataframe[0].value.iloc[0]
+    assert (newest["batch"], newest["kind"]) == (edit.batch_id + 1, f"undo of batch {edit.batch_id}")
+    assert any(
+        label.startswith(f"Batch {edit.batch_id + 1} · undo") for label in at.selectbox(key="undo_batch").options
+    )
 
 
 def test_history_filters_by_indicator_and_person_and_undoes_a_batch(seeded, app):

@@ -145,3 +145,60 @@ def test_read_only_dashboards_do_not_list_the_upload_page(app, monkeypatch):
     assert not at.exception
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/upload.py")
+
+
+def test_a_second_file_is_mapped_afresh_not_with_the_first_files_choices(app):
+    """An analyst maps a World Bank download to defence spending, then changes their mind and drops an OWID
+    file on the uploader instead. The OWID file must not inherit the first file's indicator, source or
+    entity choices: committing would otherwise file its figures under the wrong indicator and source."""
+    at = _upload(_upload_page(app), "wdi_military_2018.csv")
+    at.selectbox(key="upload_indicator").set_value("defense_share_gdp").run()
+    at.multiselect(key="upload_entities").set_value(["Serbia (SRB) · 21"]).run()
+    assert at.text_input(key="upload_source").value == "World Bank WDI, last updated 2018-02-22"
+
+    at = _upload(at, "owid_sipri_military.csv")
+    assert at.selectbox(key="upload_indicator").value is None
+    assert "World Bank" not in at.text_input(key="upload_source").value
+    assert at.text_input(key="upload_source").value.startswith("Our World in Data")
+    assert sorted(at.multiselect(key="upload_entities").value) == [
+        label for label in at.multiselect(key="upload_entities").options if "(SRB)" in label or "(USA)" in label
+    ]
+    assert not at.get("metric"), "no preview until the new file's indicator is chosen"
+
+
+def test_a_bad_new_indicator_gets_plain_messages_not_a_validation_dump(app):
+    """Creating an indicator while uploading, with a bad id, no name and a minimum typed as a word: each problem
+    is named in words, as on the Enter page (it was pydantic's dump: regular expressions and pydantic's URLs)."""
+    at = _upload(_upload_page(app), "wdi_military_2018.csv")
+    form = {field.label: field for field in at.text_input if field.form_id == "upload_new_indicator"}
+    form["Id (lower-case, digits, _)"].set_value("Military Spending!")
+    form["Smallest valid value (blank: none)"].set_value("abc")
+    _button(at, "Create indicator").click().run()
+    assert not at.exception
+    errors = [_plain(error.value) for error in at.error]
+    assert errors == [
+        "id: 'Military Spending!' is not an id: use lower-case letters, digits and _, as in fdi_inflow",
+        "name: empty: this is required",
+        "range: 'abc' is not a number: write digits, with a dot for decimals (1.7)",
+    ]
+    form = {field.label: field for field in at.text_input if field.form_id == "upload_new_indicator"}
+    form["Id (lower-case, digits, _)"].set_value("military_share")
+    form["Name"].set_value("Military spending, share of GDP")
+    form["Smallest valid value (blank: none)"].set_value("0")
+    _button(at, "Create indicator").click().run()
+    assert not at.error
+    assert any("(military_share)" in option for option in at.selectbox(key="upload_indicator").options)
+
+
+def test_the_template_uploaded_back_as_it_came_changes_no_figure(app, store):
+    """An analyst downloads the template, adds one figure of their own at the bottom and uploads it. The example
+    rows must not count as figures: they replaced each latest figure's quote (the papers' sentences) and note
+    with the template's, and stored zeros for indicators without figures."""
+    text = template_csv(store).decode()
+    mine = text + "gdp_growth,SRB,2025,3.9,percent,exactly,,,\n"
+    at = _upload(_upload_page(app), "template.csv", mine.encode())
+    at.text_input(key="upload_source").set_value("My own notes").run()
+    counts = _metrics(at)
+    assert (counts["New"], counts["Changed"]) == (1, 0)
+    assert counts["Rejected"] == len(store.indicators())  # every example row, until its value is filled in
+    assert "example: 949054251 (USD 949.1 m" in text  # the latest figure still shows what a value looks like

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from indicators.cli.common import store_for_command
-from indicators.editing import check_figure, check_source
+from indicators.editing import check_figure, check_source, source_titled
 from indicators.history_view import history_csv
 from indicators.models import Source
 from indicators.store import ANY_VERSION, Store, local_user
@@ -51,10 +51,8 @@ def _source_for(store: Store, text: str | None) -> tuple[str, Source | None]:
     text = text.strip()
     if text in ids:
         return text, None
-    sources = store.sources()
-    same_title = sources[sources["title"].str.casefold() == text.casefold()]
-    if not same_title.empty:
-        return str(same_title.iloc[0]["id"]), None
+    if (same_title := source_titled(store.sources(), text)) is not None:
+        return same_title, None
     from indicators.cli import CommandFailed
 
     checked = check_source(ids, title=text)

@@ -12,6 +12,7 @@ from indicators import bulkload
 from indicators.cli.common import store_for_command
 from indicators.cli.progress import Progress
 from indicators.ingest import Mapping, Options, UploadError, check_size, commit_upload, plan_upload, read_upload
+from indicators.ingest.choices import entities_asked
 from indicators.ingest.formats import CLI_FORMATS
 from indicators.ingest.limits import check_line_count, upload_limits
 from indicators.ingest.mapping import split_codes
@@ -121,7 +122,16 @@ def run_import(args) -> int:
         parsed = read_upload(path.read_bytes(), path.name, options)
         progress.rows(parsed.rows)
         progress.say(f"read {parsed.rows:,} rows ({parsed.describe()}); checking every row")
-        mapping = Mapping(indicator=args.indicator, entities=split_codes(args.entity), source_text=args.source)
+        entities = split_codes(args.entity)
+        if entities and parsed.foreign is not None:
+            entities, missing = entities_asked(parsed, entities)
+            if missing:
+                held = sorted(set(parsed.entity_choices()["entity"].dropna().astype(str)))
+                raise CommandFailed(
+                    f"{path.name} holds no figures for --entity {', '.join(missing)}; it holds {len(held)} "
+                    f"entities: {', '.join(held[:12])}{' …' if len(held) > 12 else ''}"
+                )
+        mapping = Mapping(indicator=args.indicator, entities=entities, source_text=args.source)
         # held open from the check to the commit: a command's store otherwise closes its file in between
         with store_for_command() as store, store.holding():
             plan = plan_upload(store, parsed, mapping)

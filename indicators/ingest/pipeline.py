@@ -14,7 +14,7 @@ import pyarrow as pa
 from indicators.ingest.errors import UploadError
 from indicators.ingest.mapping import Mapping, distinct_texts, source_text, to_raw, to_rows
 from indicators.ingest.reader import Parsed
-from indicators.models import Source
+from indicators.models import Source, slug
 from indicators.staged import StagedValidated, raw_table, stage
 from indicators.store import Store, WriteResult
 from indicators.validate import Validated
@@ -35,11 +35,11 @@ ON_CHANGE = ("replace", "keep")
 def source_for_text(text: str, kind: str) -> Source:
     """A source row for a free-text source ("World Bank WDI, last updated 2017-03-23")."""
     text = " ".join(text.split())[:500]
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-") or "upload"
+    identifier = slug(text)[:80].strip("-") or "upload"
     year = re.search(r"\b(1[89]\d\d|20\d\d)\b", text)
     publisher = next((name for key, name in PUBLISHERS.items() if key in text.lower()), None)
     return Source(
-        id=slug,
+        id=identifier,
         title=text,
         publisher=publisher,
         year=int(year.group(1)) if year else None,
@@ -153,7 +153,14 @@ def _plan(store: Store, parsed: Parsed, mapping: Mapping | None) -> Plan:
     if text:
         kind = "official" if parsed.format in OFFICIAL_FORMATS else "user"
         source = source_for_text(text, kind)
-        if source.id not in store.source_ids():
+        sources = store.sources()
+        same_title = sources.loc[sources["title"].astype(str).str.casefold() == source.title.casefold(), "id"]
+        if not same_title.empty:  # the source typed before: its figures go together
+            source = source.model_copy(update={"id": str(same_title.iloc[0])})
+        else:  # a new source, even when its id would be another source's (two titles, one slug)
+            taken, base, n = set(sources["id"]), source.id[:76], 2
+            while source.id in taken:
+                source, n = source.model_copy(update={"id": f"{base}-{n}"}), n + 1
             new_sources.append(source)
         default_source = source.id
     known_sources = store.source_ids() | {s.id for s in new_sources}

@@ -35,6 +35,11 @@ class Filters:
         for name in ("period_from", "period_to"):
             value = getattr(self, name)
             object.__setattr__(self, name, parse_period(value).text if value else None)  # PeriodError if bad
+        if self.period_from and self.period_to and parse_period(self.period_from).start > period_end(self.period_to):
+            raise ValueError(
+                f"the periods run from {self.period_from} to {self.period_to}: the first comes after the last, "
+                "so nothing would be exported (swap them)"
+            )
 
     @property
     def is_all(self) -> bool:
