@@ -75,6 +75,35 @@ def test_a_snapshot_is_one_dated_zip_that_describes_itself(store, seeded_snapsho
     assert re.fullmatch(r"indicators-\d{4}-\d\d-\d\dT\d{4}Z\.zip", filename)
 
 
+def test_every_member_including_the_manifest_unpacks_readable_by_everyone(seeded_snapshot):
+    archive = zipfile.ZipFile(io.BytesIO(seeded_snapshot))
+    assert {info.filename: (info.external_attr >> 16) & 0o777 for info in archive.infolist()} == {
+        name: 0o644 for name in archive.namelist()
+    }
+
+
+def test_the_latest_value_is_the_usual_entitys_when_neighbours_report_the_same_year(store):
+    """Defense spending: Albania, Croatia and Serbia all have 2023; the summary (report, workbook README) shows
+    Serbia's, as the Overview does, not the alphabetically first country's."""
+    add_figures(store, [
+        {"indicator": "defense_share_gdp", "entity": entity, "period": "2031", "value": value, "source": "pupin_2024"}
+        for entity, value in (("ALB", 2.0), ("HRV", 1.8), ("SRB", 2.6))
+    ])  # fmt: skip
+    add_figures(store, [{"indicator": "gdp_growth", "entity": "HRV", "period": "2032", "value": 3.1,
+                         "source": "pupin_2024"}])  # fmt: skip
+    summary = store.snapshot_summary().set_index("indicator")
+    defense = summary.loc["defense_share_gdp"]
+    assert (defense["latest_entity"], defense["latest_period"], defense["latest_value"]) == ("SRB", "2031", 2.6)
+    # a newer figure of another country does not hide the usual entity's latest
+    assert summary.loc["gdp_growth", "latest_entity"] == "SRB"
+    assert summary.loc["gdp_growth", "latest_period"] != "2032"
+    # a scope without the usual entity shows the newest of what it holds
+    from indicators.store import Scope
+
+    croatia = store.snapshot_summary(Scope(entities=("HRV",))).set_index("indicator")
+    assert croatia.loc["gdp_growth", "latest_entity"] == "HRV" and croatia.loc["gdp_growth", "latest_period"] == "2032"
+
+
 def test_the_report_works_offline_with_plotly_included_once(store, seeded_snapshot):
     report = members(seeded_snapshot)["report.html"].decode()
     assert report.count("plotly.js v") <= 2  # the library's own banner; the script itself appears once

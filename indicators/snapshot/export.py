@@ -139,7 +139,10 @@ def write_snapshot(
             checksums = zipped.result()
             stages.start("checksum")
             manifest["members"] = {name: checksums[name] for name in MEMBERS if name in checksums}
-            archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False), zipfile.ZIP_DEFLATED)
+            info = zipfile.ZipInfo(MANIFEST, date_time=at.timetuple()[:6])
+            info.external_attr = 0o644 << 16  # readable like every other member (a bare name would give 0600)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, json.dumps(manifest, indent=2, ensure_ascii=False))
         finally:
             archive.close()
     stages.done()

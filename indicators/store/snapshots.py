@@ -164,19 +164,25 @@ class SnapshotsMixin:
 
     def snapshot_summary(self, scope: Scope = ALL) -> pd.DataFrame:
         """One row per indicator in the scope: figures, entities, sources, first and last period, and the
-        latest figure (newest period; ties by entity and source)."""
+        latest figure: as the Overview picks it, the newest of the indicator's usual entity when the scope
+        has one (Serbia's defense spending, not Albania's of the same year), else the newest of any; ties by
+        entity and source)."""
         where, params = scope.where()
         return self.query_df(
             f"""
             WITH cur AS NOT MATERIALIZED (SELECT o.* FROM current_observation o WHERE {where}),
             agg AS (
-                SELECT indicator_id, count(*) AS figures, count(DISTINCT entity) AS entities,
-                       count(DISTINCT source_id) AS sources, arg_min(period, period_start) AS first_period,
-                       arg_max(period, period_start) AS last_period, max(period_start) AS newest
-                FROM cur GROUP BY indicator_id
+                SELECT c.indicator_id, count(*) AS figures, count(DISTINCT c.entity) AS entities,
+                       count(DISTINCT c.source_id) AS sources, arg_min(c.period, c.period_start) AS first_period,
+                       arg_max(c.period, c.period_start) AS last_period, max(c.period_start) AS newest,
+                       max(c.period_start) FILTER (WHERE c.entity = i.default_entity) AS usual_newest,
+                       any_value(i.default_entity) AS usual_entity
+                FROM cur c JOIN indicator i ON i.id = c.indicator_id GROUP BY c.indicator_id
             ),
             latest AS (  -- only the figures of each indicator's newest period are ranked, not all of them
-                SELECT c.* FROM cur c JOIN agg a ON a.indicator_id = c.indicator_id AND c.period_start = a.newest
+                SELECT c.* FROM cur c JOIN agg a ON a.indicator_id = c.indicator_id
+                    AND c.period_start = coalesce(a.usual_newest, a.newest)
+                    AND (a.usual_newest IS NULL OR c.entity = a.usual_entity)
                 QUALIFY row_number() OVER (PARTITION BY c.indicator_id ORDER BY c.entity, c.source_id) = 1
             )
             SELECT a.indicator_id AS indicator, a.figures, a.entities, a.sources, a.first_period, a.last_period,
