@@ -197,6 +197,7 @@ class StagedValidated(Validated):
         assert staged.valid is not None
         self.count = staged.valid
         self._rows: pd.DataFrame | None = None
+        self.periods = problems["period"].reset_index(drop=True)  # each problem's period, as written
         super().__init__(rows=None, problems=problems.loc[:, PROBLEM_COLUMNS])  # type: ignore[arg-type]
 
     @property

@@ -1,7 +1,7 @@
 """A big World Bank file (a WDI download, a DataBank export) takes the fast road: Arrow reads it, DuckDB
 unpivots the years, country codes and odd cells are judged once per distinct value. That road gives exactly
 what the careful one (pandas read, melt, numbers, ISO3) gives: the same long table, the same staged text,
-the same stored figures, and a bad cell still named by its line, column and value."""
+the same stored figures, and a bad cell still named by its line, column (its year) and value."""
 
 from __future__ import annotations
 
@@ -145,7 +145,8 @@ def test_a_bad_cell_in_a_big_world_bank_file_is_named_by_line_column_and_value(m
     pd.testing.assert_frame_equal(fast_plan.problems, careful_plan.problems, check_dtype=False)
     problems = fast_plan.problems.set_index("line")
     assert problems.loc[6, "value"] == "12abc" and problems.loc[6, "reason"] == "not a number"
-    assert problems.loc[6, "column"] == "value"
+    assert problems.loc[6, "column"] == "2003", "the file's own column: the year, not our 'value'"
     assert problems.loc[15, "value"] == "250" and "largest valid value" in problems.loc[15, "reason"]
+    assert problems.loc[15, "column"] == "2000"
     with pytest.raises(Exception, match="invalid; nothing was written"):
         commit_upload(store, fast_plan, who="analyst")

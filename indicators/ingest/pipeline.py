@@ -30,6 +30,7 @@ PUBLISHERS = {
     "imf": "IMF",
 }
 ON_CHANGE = ("replace", "keep")
+YEARS_AS_COLUMNS = {"wdi", "databank", "wide", "eurostat"}  # one column per year (or period) in the file
 
 
 def source_for_text(text: str, kind: str) -> Source:
@@ -175,9 +176,12 @@ def _plan(store: Store, parsed: Parsed, mapping: Mapping | None) -> Plan:
     staged = stage(
         store, raw, store.indicator_map(), sources=known_sources, default_source=default_source, distinct=distinct
     )
-    validated: Validated = StagedValidated(store, staged)
+    validated = StagedValidated(store, staged)
     no_source = (validated.problems["column"] == "source") & (validated.problems["value"] == "")
     validated.problems.loc[no_source, "reason"] = "no source: name one in the source column or as the upload's source"
+    if parsed.format in YEARS_AS_COLUMNS:  # a rejected cell is named by its year column, not our "value"
+        in_value = (validated.problems["column"] == "value").to_numpy()
+        validated.problems.loc[in_value, "column"] = validated.periods[in_value].to_numpy()
     return Plan(parsed, mapping, rows, validated, store, new_sources)
 
 

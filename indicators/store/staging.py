@@ -98,32 +98,37 @@ WHERE NOT well_formed OR NOT known OR entity_error IS NOT NULL OR period_error I
    OR abs(value) > ? OR value < minimum OR value > maximum OR NOT source_ok OR NOT source_known
 """
 
-# Every problem: (row, column, value, reason), plus the order the pandas validator reports them in.
+# Every problem: (row, column, value, reason), plus the order the pandas validator reports them in, and the
+# row's period (a wide file's rejected value is then named by its year column).
 _PROBLEMS = """
 CREATE OR REPLACE TEMP TABLE staged_problems AS
-SELECT "row", 'indicator' AS "column", indicator_text AS value, ? AS reason, 1 AS seq
+SELECT "row", 'indicator' AS "column", indicator_text AS value, ? AS reason, 1 AS seq, period_text AS period
 FROM staged_flagged WHERE NOT well_formed
-UNION ALL SELECT "row", 'indicator', indicator_text, ?, 2 FROM staged_flagged WHERE well_formed AND NOT known
-UNION ALL SELECT "row", 'entity', entity_text, entity_error, 3 FROM staged_flagged
+UNION ALL SELECT "row", 'indicator', indicator_text, ?, 2, period_text FROM staged_flagged
+    WHERE well_formed AND NOT known
+UNION ALL SELECT "row", 'entity', entity_text, entity_error, 3, period_text FROM staged_flagged
     WHERE entity_error IS NOT NULL AND known
-UNION ALL SELECT "row", 'period', period_text, period_error, 4 FROM staged_flagged WHERE period_error IS NOT NULL
-UNION ALL SELECT "row", 'qualifier', qualifier_text, qualifier_error, 5 FROM staged_flagged
+UNION ALL SELECT "row", 'period', period_text, period_error, 4, period_text FROM staged_flagged
+    WHERE period_error IS NOT NULL
+UNION ALL SELECT "row", 'qualifier', qualifier_text, qualifier_error, 5, period_text FROM staged_flagged
     WHERE qualifier_error IS NOT NULL
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 6 FROM staged_flagged WHERE not_number AND NOT overflow
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 7 FROM staged_flagged WHERE overflow
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 6, period_text FROM staged_flagged
+    WHERE not_number AND NOT overflow
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 7, period_text FROM staged_flagged WHERE overflow
 UNION ALL SELECT "row", 'unit', unit_text,
         CASE WHEN unit_error IS NOT NULL THEN unit_error
-             ELSE 'the indicator is measured in ' || expected_unit || ', not ' || unit_id END, 8
+             ELSE 'the indicator is measured in ' || expected_unit || ', not ' || unit_id END, 8, period_text
     FROM staged_flagged
     WHERE unit_error IS NOT NULL OR (unit_id IS NOT NULL AND known AND expected_unit <> unit_id)
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 9 FROM staged_flagged
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 9, period_text FROM staged_flagged
     WHERE NOT not_number AND abs(value) > ?
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), below_reason, 10 FROM staged_flagged
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), below_reason, 10, period_text FROM staged_flagged
     WHERE NOT not_number AND value < minimum
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), above_reason, 11 FROM staged_flagged
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''), above_reason, 11, period_text FROM staged_flagged
     WHERE NOT not_number AND value > maximum
-UNION ALL SELECT "row", 'source', source_text, ?, 12 FROM staged_flagged WHERE NOT source_ok
-UNION ALL SELECT "row", 'source', source_text, ?, 13 FROM staged_flagged WHERE source_ok AND NOT source_known
+UNION ALL SELECT "row", 'source', source_text, ?, 12, period_text FROM staged_flagged WHERE NOT source_ok
+UNION ALL SELECT "row", 'source', source_text, ?, 13, period_text FROM staged_flagged
+    WHERE source_ok AND NOT source_known
 """
 
 _KEY_HASH = "hash(indicator_id, entity, period, source_id)"
@@ -195,7 +200,7 @@ class StagingMixin:
         con.execute(
             f"""
             INSERT INTO staged_problems
-            SELECT k."row", 'value', printf('%g', k.value), ? || r.first_row || ')', 14
+            SELECT k."row", 'value', printf('%g', k.value), ? || r.first_row || ')', 14, k.period
             FROM ({_CLEAN}) k JOIN staged_repeats r USING ({_KEYS})
             WHERE r.clash
             """,
@@ -265,7 +270,7 @@ class StagingMixin:
     def _check(self, con, staged: StagedRows) -> pd.DataFrame:
         staged.repeats = self._stage(con, staged)
         problems = con.execute(
-            'SELECT "row", "column", value, reason FROM staged_problems ORDER BY "row", "column", seq'
+            'SELECT "row", "column", value, reason, period FROM staged_problems ORDER BY "row", "column", period, seq'
         ).df()
         staged.valid = con.execute(
             """
