@@ -16,7 +16,7 @@ import pandas as pd
 
 from indicators.models import Indicator, Source
 from indicators.store.base import utc_now
-from indicators.store.schema import NEXT_OBSERVATION_ID
+from indicators.store.schema import next_observation_ids_by_rowid
 from indicators.store.staging import StagedRows
 
 KEY = ("indicator_id", "entity", "period", "source_id")
@@ -336,8 +336,8 @@ class WritesMixin:
                 f"""
                 INSERT INTO observation (id, indicator_id, entity, period, period_start, value, qualifier,
                     source_id, quote, note, batch_id, recorded_at, recorded_by)
-                SELECT {NEXT_OBSERVATION_ID}, indicator_id, entity, period, period_start, value, qualifier,
-                       source_id, quote, note, ?, ?, ?
+                SELECT {next_observation_ids_by_rowid("classified")}, indicator_id, entity, period, period_start, value,
+                       qualifier, source_id, quote, note, ?, ?, ?
                 FROM classified WHERE status IN ('new', 'changed')
                 """,
                 [batch_id, now, who],
