@@ -49,6 +49,13 @@ def test_edits_uploads_deletions_and_undos_never_share_an_id(store):
     deletion = store.delete_observation("gdp_growth", "SRB", "1911", "pupin_2024", who="b", reason="withdrawn")
     store.undo_batch(upload.batch_id, who="c", reason="wrong file")
     store.undo_batch(deletion.batch_id, who="c", reason="withdrawn by mistake")
+    # a big file's chunks, written part by part (store/chunked.py)
+    store.write_observations(
+        [_figures("gdp_growth", range(1990, 2010), "chunk 1"), _figures("trade_volume", range(1990, 2010), "chunk 2")],
+        kind="upload",
+        who="d",
+        reason="streamed",
+    )
     ids = _ids(store)
     assert ids.is_unique
     assert ids.min() >= 1

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from indicators.store.schema import NEXT_OBSERVATION_ID
+from indicators.store.schema import next_observation_ids
 from indicators.store.staging import StagedRows
 from indicators.store.writes import INCOMING_COLUMNS, KEY, WriteResult, _incoming_frame
 
@@ -160,13 +161,16 @@ class ChunkedWritesMixin:
             [now, batch_id],
         )
         columns = ", ".join(INCOMING_COLUMNS)
+        # each row's place in the part numbers its new version (a window's row_number() costs as much as the insert)
+        numbered = part_classified.append_column("place", pa.array(np.arange(part_classified.num_rows)))
         con.execute(
             f"""
             INSERT INTO observation (id, {columns}, batch_id, recorded_at, recorded_by)
-            SELECT {NEXT_OBSERVATION_ID}, {columns}, ?, ?, ?
-            FROM part_classified WHERE status IN ('new', 'changed') AND NOT repeat
+            SELECT {next_observation_ids("place")}, {columns}, ?, ?, ?
+            FROM numbered WHERE status IN ('new', 'changed') AND NOT repeat
             """,
             [batch_id, now, who],
         )
+        del numbered
         kept = pc.and_(pc.equal(part_classified["status"], "unchanged"), pc.invert(part_classified["repeat"]))
         unchanged.extend(part_classified["current_id"].filter(kept).chunks)
