@@ -51,7 +51,8 @@ WHERE id IN (SELECT current_id FROM classified WHERE status = 'changed')
 _INSERT = """
 INSERT INTO observation (id, indicator_id, entity, period, period_start, value, qualifier, source_id, quote, note,
                          batch_id, recorded_at, recorded_by)
-SELECT (SELECT max(id) FROM observation) + row_number() OVER (), indicator_id, entity, period,
+SELECT (SELECT max(id) FROM observation) + 1 + rowid - (SELECT min(rowid) FROM classified), indicator_id, entity,
+       period,
        make_date(TRY_CAST(left(period, 4) AS INTEGER), 1, 1), value, qualifier, source_id, quote, note, 0,
        now()::TIMESTAMP, 'floor'
 FROM classified WHERE status IN ('new', 'changed')
