@@ -92,12 +92,18 @@ def test_text_typed_into_a_filter_is_shown_as_text_not_markdown(page):
     )
 
 
-def test_restore_previews_then_applies_one_batch(page):
+def _snapshot_with_a_figure_added_since() -> bytes:
+    """A snapshot of the store; then one figure is added to the store (restoring the snapshot removes it)."""
     data = _snapshot_bytes()
     store = open_store(idle_release=0)
     add_figures(store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2022", "value": 2.5,
                          "source": "pupin_2024"}])  # fmt: skip
     store.close()
+    return data
+
+
+def test_restore_previews_then_applies_one_batch(page):
+    data = _snapshot_with_a_figure_added_since()
     at = page()
     at.file_uploader(key="restore_upload").set_value(("snap.zip", data, "application/zip")).run()
     assert not at.exception
@@ -111,11 +117,7 @@ def test_restore_previews_then_applies_one_batch(page):
 def test_after_a_restore_the_page_no_longer_offers_the_preview_it_applied(page):
     """Once the restore is applied, the page says so and the preview ("1 figure(s) would change", and its
     Apply button) is gone: it described the store before the restore."""
-    data = _snapshot_bytes()
-    store = open_store(idle_release=0)
-    add_figures(store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2022", "value": 2.5,
-                         "source": "pupin_2024"}])  # fmt: skip
-    store.close()
+    data = _snapshot_with_a_figure_added_since()
     at = page()
     at.file_uploader(key="restore_upload").set_value(("snap.zip", data, "application/zip")).run()
     at.button(key="apply_restore").click().run()
@@ -157,11 +159,7 @@ def test_export_and_restore_show_a_progress_bar_that_ends_full(page):
     assert not at.exception
     (bar,) = at.get("progress")
     assert bar.proto.value == 100 and bar.proto.text == "Building the snapshot: done"
-    data = _snapshot_bytes()
-    store = open_store(idle_release=0)
-    add_figures(store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2022", "value": 2.5,
-                         "source": "pupin_2024"}])  # fmt: skip
-    store.close()
+    data = _snapshot_with_a_figure_added_since()
     at.file_uploader(key="restore_upload").set_value(("snap.zip", data, "application/zip")).run()
     assert not at.exception
     at.button(key="apply_restore").click().run()
