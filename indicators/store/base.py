@@ -171,6 +171,13 @@ class StoreBase:
         pending = [(name, step) for name, step in MIGRATIONS if name not in done]
         if not pending:
             return []
+        if self.read_only and done:
+            raise ReadOnlyStore(
+                f"The store {self.label} was written by an earlier version of this dashboard (schema {len(done)}; "
+                f"this version needs {SCHEMA_VERSION}), and a read-only dashboard may not bring it up to date. Run "
+                "`python -m indicators init` once without INDICATORS_READ_ONLY (it backs the store up first), then "
+                "start the read-only dashboard again. The store was not changed."
+            )
         self._require_writable()
         if done and self.path is not None:
             self._backup_before_migration(len(done))

@@ -126,3 +126,24 @@ def test_the_command_line_refuses_a_newer_store_plainly_and_leaves_it_alone(newe
     assert done.returncode == 1
     assert "newer version" in done.stderr and "Traceback" not in done.stderr
     assert _files(newer_store.parent) == before
+
+
+def test_a_read_only_dashboard_on_an_older_store_says_how_to_bring_it_up_to_date_and_changes_nothing(
+    old_store, monkeypatch
+):
+    """A read-only deployment upgraded to a release with a new migration: it may not migrate the store, so it
+    says which command does, and the file stays exactly as it was; after that command it opens."""
+    before = _files(old_store.parent)
+    _use_migrations(monkeypatch, [*FIRST, ("9001_reliability_next_release", _next_release)])
+    store = Store(old_store, read_only=True, idle_release=0)
+    with pytest.raises(StoreError, match=r"schema 1; this version needs 2.*python -m indicators init.*not changed"):
+        store.migrate()
+    store.close()
+    assert _files(old_store.parent) == before
+    store = Store(old_store, idle_release=0)  # `init`, run once without INDICATORS_READ_ONLY
+    assert store.migrate() == ["9001_reliability_next_release"]
+    store.close()
+    read_only = Store(old_store, read_only=True, idle_release=0)
+    assert read_only.migrate() == []
+    assert len(_figures(read_only)) == 300
+    read_only.close()
