@@ -13,6 +13,7 @@ from indicators.cli.common import store_for_command
 from indicators.cli.progress import Progress
 from indicators.ingest import Mapping, Options, UploadError, check_size, commit_upload, plan_upload, read_upload
 from indicators.ingest.choices import entities_asked
+from indicators.ingest.dialect import Dialect
 from indicators.ingest.formats import CLI_FORMATS
 from indicators.ingest.limits import check_line_count, upload_limits
 from indicators.ingest.mapping import split_codes
@@ -39,9 +40,15 @@ def register(subparsers) -> None:
 
 
 def _report(plan) -> str:
-    problems = plan.problems
-    lines = [f"line {p.line}, column {p.column}, value '{p.value}': {p.reason}" for p in problems.itertuples()]
-    return "\n".join(lines)
+    return _problem_lines(plan.problems["line"], plan.problems)
+
+
+def _problem_lines(lines, problems) -> str:
+    """One line per problem: the file's line, the column, the value and the reason."""
+    return "\n".join(
+        f"line {line}, column {p.column}, value '{p.value}': {p.reason}"
+        for line, p in zip(lines, problems.itertuples(), strict=True)
+    )
 
 
 def _streams(path: Path, args) -> bool:
@@ -58,18 +65,14 @@ def _run_streamed(path: Path, args, progress: Progress) -> int:
 
     scan = bulkload.scan_lines(path)
     check_line_count(scan.lines, upload_limits())
-    described = (
-        "format native, encoding utf-8, delimiter comma, decimal mark '.', thousands separator none, header on "
-        f"record 1, streamed in chunks of {bulkload.CHUNK_ROWS:,} rows"
-    )
+    # what bulkload.streamable admits: our format, UTF-8, the default dialect
+    chunks = f"streamed in chunks of {bulkload.CHUNK_ROWS:,} rows"
+    described = f"format native, encoding utf-8, {Dialect().describe()}, {chunks}"
     progress.rows(scan.lines)
     progress.say(f"streaming {path.name} ({scan.lines:,} lines): each chunk checked, then written")
 
     def report(problems) -> str:
-        return "\n".join(
-            f"line {bulkload.line_of(int(p.row), scan.blank_lines)}, column {p.column}, value '{p.value}': {p.reason}"
-            for p in problems.itertuples()
-        )
+        return _problem_lines([bulkload.line_of(int(row), scan.blank_lines) for row in problems["row"]], problems)
 
     with store_for_command() as store:
         try:
