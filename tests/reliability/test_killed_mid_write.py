@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from child_big_write import generated_rows
+from killing import wait_for
 
 from indicators.bootstrap import prepare
 from indicators.store import Store
@@ -40,13 +41,6 @@ def _child(path: Path, marker: str) -> subprocess.Popen:
         env=env,
         cwd=REPOSITORY,
     )
-
-
-def _wait_for(child: subprocess.Popen, word: str) -> str:
-    for line in child.stdout:
-        if line.startswith(word):
-            return line
-    raise AssertionError(f"the child ended before printing {word} (exit {child.wait()})")
 
 
 def _current(path: Path) -> pd.DataFrame:
@@ -76,9 +70,9 @@ def _measure_write(base: Path, tmp_path: Path) -> float:
     copy = tmp_path / "calibrate.duckdb"
     shutil.copy(base, copy)
     child = _child(copy, "calibration")
-    _wait_for(child, "WRITING")
+    wait_for(child, "WRITING")
     started = time.monotonic()
-    _wait_for(child, "COMMITTED")
+    wait_for(child, "COMMITTED")
     elapsed = time.monotonic() - started
     child.wait(timeout=30)
     return elapsed
@@ -95,11 +89,11 @@ def test_a_killed_import_leaves_all_of_its_batch_or_none_and_everything_earlier_
         marker = f"kill at {point}"
         child = _child(path, marker)
         if point == "before":
-            _wait_for(child, "BUILT")
+            wait_for(child, "BUILT")
         elif point == "after":
-            _wait_for(child, "COMMITTED")
+            wait_for(child, "COMMITTED")
         else:
-            _wait_for(child, "WRITING")
+            wait_for(child, "WRITING")
             time.sleep(point * write_seconds)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)

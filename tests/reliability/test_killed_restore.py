@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from killing import wait_for
 from live_dashboard import REPOSITORY
 
 from indicators.bootstrap import prepare
@@ -110,22 +111,15 @@ def _restore(path: Path, snapshot: Path, mode: str) -> subprocess.Popen:
     )
 
 
-def _wait_for(child: subprocess.Popen, start: str) -> None:
-    for line in child.stdout:
-        if line.startswith(start):
-            return
-    raise AssertionError(f"the restore ended before printing {start!r} (exit {child.wait()})")
-
-
 def _killed(base: Path, snapshot: Path, mode: str, path: Path, point: float | str, write_seconds: float) -> None:
     """Run a restore on a copy of ``base`` at ``path`` and SIGKILL it ``point`` x ``write_seconds`` after it
     printed its plan, or as soon as it printed RESTORED."""
     shutil.copy(base, path)
     child = _restore(path, snapshot, mode)
     if point == RESTORED:
-        _wait_for(child, RESTORED)
+        wait_for(child, RESTORED, "the restore")
     else:
-        _wait_for(child, PLANNED)
+        wait_for(child, PLANNED, "the restore")
         time.sleep(point * write_seconds)
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=10)
@@ -137,9 +131,9 @@ def _finished(base: Path, snapshot: Path, mode: str, path: Path) -> float:
     then): the state a whole restore leaves, and how long it ran from printing its plan to reporting."""
     shutil.copy(base, path)
     child = _restore(path, snapshot, mode)
-    _wait_for(child, PLANNED)
+    wait_for(child, PLANNED, "the restore")
     started = time.monotonic()
-    _wait_for(child, RESTORED)
+    wait_for(child, RESTORED, "the restore")
     elapsed = time.monotonic() - started
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=10)
