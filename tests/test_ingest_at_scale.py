@@ -163,7 +163,7 @@ def _bulk_file(tmp_path: Path, lines: list[str]) -> Path:
 
 
 def test_a_huge_file_is_written_part_by_part_yet_as_one_batch(store, tmp_path, monkeypatch):
-    monkeypatch.setattr("indicators.store.chunked.FLUSH_ROWS", 5)  # parts of 5 rows, as parts of a million
+    monkeypatch.setattr("indicators.store.chunked.FLUSH_ROWS", 5)  # parts of 5 rows, as parts of half a million
     lines = [f"gdp_growth,SRB,{year},{year % 7}.5,percent,,five_areas_2019,," for year in range(1950, 1970)]
     lines.append("gdp_growth,SRB,1951,5.5,percent,,five_areas_2019,,")  # the same figure again, same value
     result = import_csv(store, _bulk_file(tmp_path, lines), who="analyst", reason="download", chunk_rows=3)
