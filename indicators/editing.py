@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from indicators.ingest.countries import entity_code, entity_names
+from indicators.ingest.dialect import number_readings
 from indicators.models import Indicator, Observation, Source, slug
 from indicators.units import UNITS, UnitError, format_value, parse_unit
 
@@ -23,10 +25,12 @@ _FIELD_NAMES = {"indicator_id": "indicator", "source_id": "source", "min_value":
 
 @dataclass
 class Checked:
-    """The validated object, or None, and the problems found (field -> message)."""
+    """The validated object, or None, the problems found (field -> message) and, where what was typed was
+    read as something else (1,7 as 1.7; Srbija as SRB), how (field -> note) for the person to check."""
 
     value: Any = None
     errors: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -54,17 +58,56 @@ def unit_choices(indicator: Indicator) -> list[str]:
     return [f"{scale} {unit.id}".strip() for scale in unit.scales]
 
 
-def parse_number(text: object) -> float:
-    """A number as typed: digits with a dot for decimals; spaces and underscores between digit groups."""
+def read_number(text: object) -> tuple[float, str | None]:
+    """A number as typed, and how it was read when that was not plain. Digits with a dot for decimals (spaces
+    and underscores between digit groups) are the form's own writing. Anything else is read by the rules an
+    upload uses (``indicators.ingest.dialect.number_readings``): a decimal comma (1,7) or thousands separators
+    (1.234,5; 1,234.5). Where those rules give two readings (1,700: 1700 or 1.7) nothing is guessed: the
+    message asks for one of them. A dotted number an upload could read either way (1.700) is read the form's
+    way, and the note says so."""
     if isinstance(text, int | float):
-        return float(text)
-    cleaned = re.sub(r"[\s_\u00a0\u202f]", "", str(text or ""))
+        return float(text), None
+    typed = str(text or "").strip()
+    cleaned = re.sub(r"[\s_\u00a0\u202f]", "", typed)
     if not cleaned:
         raise ValueError("enter a value")
     try:
-        return float(cleaned)
+        number = float(cleaned)
     except ValueError:
-        raise ValueError(f"'{text}' is not a number: write digits, with a dot for decimals (1.7)") from None
+        number = None
+    readings = number_readings(typed)
+    if number is not None:
+        other = [reading for reading in readings if reading != number]
+        if other and not re.match(r"^[-+]?0\.", cleaned):  # 0.125: no digit group starts with a lone 0
+            return (
+                number,
+                f"'{typed}' read as {number:.15g}, the dot as a decimal point "
+                f"(if you meant {other[0]:.15g}, type {other[0]:.15g})",
+            )
+        return number, None
+    if len(readings) > 1:
+        shown = " or ".join(f"{reading:.15g}" for reading in readings)
+        raise ValueError(f"'{typed}' could be {shown}: write {shown} (digits, with a dot for decimals)")
+    if not readings:
+        raise ValueError(f"'{text}' is not a number: write digits, with a dot for decimals (1.7)")
+    return readings[0], f"'{typed}' read as {readings[0]:.15g}"
+
+
+def parse_number(text: object) -> float:
+    """A number as typed (see ``read_number``), without the note on how it was read."""
+    return read_number(text)[0]
+
+
+def read_entity(text: str | None) -> tuple[str, str | None]:
+    """An entity as typed: a code (SRB, SRB-USA), or a name or alias an upload knows (Srbija, Serbia, RS: the
+    rules of ``indicators.ingest.countries``), and how it was read when it was a name. Unknown text comes
+    back as typed, for the model's rules to refuse with their message."""
+    typed = (text or "").strip()
+    code = entity_code(typed) if typed else None
+    if code is None or code == typed.upper():
+        return typed, None
+    name = entity_names().get(code)
+    return code, f"'{typed}' read as {code}" + (f" ({name})" if name else "")
 
 
 def check_figure(
@@ -85,14 +128,16 @@ def check_figure(
     """Validate one figure as typed. ``value`` is in ``unit`` (any scale of the indicator's unit; the
     indicator's own unit when blank) and comes back in base units."""
     errors: dict[str, str] = {}
+    notes: dict[str, str] = {}
     chosen = indicators.get((indicator or "").strip())
     if chosen is None:
         errors["indicator"] = f"unknown indicator '{indicator}': create it first (Enter page) or pick one that exists"
     number: float | None = None
     try:
-        number = parse_number(value)
+        number, notes["value"] = read_number(value)
     except ValueError as error:
         errors["value"] = str(error)
+    entity, notes["entity"] = read_entity(entity)
     factor = 1.0
     if unit and str(unit).strip():
         try:
@@ -114,6 +159,7 @@ def check_figure(
         "quote": quote,
         "note": note,
     }
+    notes = {name: note for name, note in notes.items() if note}
     observation = None
     try:
         observation = Observation.model_validate(data, context={"indicator": chosen})
@@ -123,8 +169,17 @@ def check_figure(
                 continue  # the number itself was unreadable: that message says more
             errors.setdefault(name, message)
     if errors:
-        return Checked(None, errors)
-    return Checked(observation, {})
+        return Checked(None, errors, notes)
+    return Checked(observation, {}, notes)
+
+
+def unconfirmed_notes(checked: Checked, seen: set) -> dict[str, str]:
+    """The notes on how a form read its input that the person has not been shown yet; they count as shown
+    from now on (``seen`` is the set of notes shown so far, kept by the page). A form saves only when this is
+    empty, so a reinterpreted value is seen before it is written."""
+    new = {name: note for name, note in checked.notes.items() if (name, note) not in seen}
+    seen.update(new.items())
+    return new
 
 
 def _slug(text: str) -> str:

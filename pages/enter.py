@@ -19,6 +19,7 @@ catalog = {indicator.id: indicator for indicator in webapp.indicators(store)}
 sources = webapp.read(store, "sources")
 NEW_SOURCE = "+ a new source"
 opened: dict = st.session_state.setdefault("enter_opened_versions", {})  # figure key -> version id it was opened at
+readings_seen: set = st.session_state.setdefault("enter_readings_seen", set())  # (field, note) shown to the editor
 
 st.title("Enter or correct a figure")
 st.caption(
@@ -29,7 +30,12 @@ figure_tab, indicator_tab = st.tabs(["A figure", "A new indicator"])
 
 def show_errors(slots: dict, errors: dict) -> None:
     for name, message in errors.items():
-        (slots.get(name) or slots["form"]).error(webapp.md(message))
+        (slots.get(name) or slots["form"]).error(webapp.md(f"{name.replace('_', ' ')}: {message}"))
+
+
+def show_notes(slots: dict, notes: dict) -> None:
+    for name, note in notes.items():
+        (slots.get(name) or slots["form"]).info(webapp.md(note))
 
 
 with figure_tab:
@@ -146,9 +152,16 @@ with figure_tab:
                 reason=reason,
             )
             errors.update(checked.errors)
+            unseen = editing.unconfirmed_notes(checked, readings_seen)
+            show_notes(slots, checked.notes)  # how the form read what was typed (1,7 as 1.7; Srbija as SRB)
             if errors:
                 show_errors(slots, errors)
                 slots["form"].error(f"Nothing was saved: {len(errors)} problem(s), shown next to the fields.")
+            elif unseen:
+                slots["form"].warning(
+                    "Nothing was saved yet: check how the form read what you typed (shown next to the fields), "
+                    "then press Save again to save it so."
+                )
             else:
                 outcome = editing.save_figure(
                     store, indicator, checked.value, opened=opened, who=who, reason=reason, new_source=source_obj

@@ -53,6 +53,13 @@ def to_iso3(values: pd.Series, lookup: dict[str, str] | None = None) -> pd.Serie
     return pd.Series(per_distinct.take(codes, allow_fill=True), index=values.index, dtype="string")
 
 
+def entity_code(text: object, lookup: dict[str, str] | None = None) -> str | None:
+    """One entity as typed (a code, a name or an alias: ``Srbija``, ``RS``) read as ``to_iso3`` reads a file's
+    column; None where it names nothing we know."""
+    code = to_iso3(pd.Series([text], dtype="string"), lookup).iloc[0]
+    return None if pd.isna(code) else str(code)
+
+
 def entity_names(path: Path | None = None) -> dict[str, str]:
     path = path or DATA_DIR / "entities.csv"
     entities = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")

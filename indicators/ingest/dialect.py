@@ -117,6 +117,21 @@ def to_number(cells: pd.Series, dialect: Dialect) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
+def number_readings(cell: str) -> list[float]:
+    """The numbers one cell can be, read as an upload reads a file's values (``sniff_numbers``, then
+    ``to_number``) in a comma-separated and in a semicolon-separated file: the two differ only where the cell
+    alone does not say which mark is the decimal one. ``1,7`` -> [1.7]; ``1.234,5`` -> [1234.5]; ``1,700`` ->
+    [1700.0, 1.7] (ambiguous); ``abc`` -> []. For a number typed alone (a form), where no other cell decides."""
+    text = pd.Series([str(cell).strip()], dtype="string")
+    found: list[float] = []
+    for delimiter in (",", ";"):
+        decimal, thousands = sniff_numbers(text, delimiter)
+        number = float(to_number(text, Dialect(delimiter=delimiter, decimal=decimal, thousands=thousands)).iloc[0])
+        if not np.isnan(number) and number not in found:
+            found.append(number)
+    return found
+
+
 def sniff(text: str) -> Dialect:
     head = text[:65536]  # enough for the preamble and the first lines; never the whole file
     delimiter = sniff_delimiter(head)
