@@ -44,8 +44,9 @@ def test_a_value_typed_in_billions_is_stored_in_base_units(catalog):
         ({"period": "2019-13"}, "period", "2019-13"),
         ({"unit": "furlongs"}, "unit", "unknown unit 'furlongs'"),
         ({"unit": "million persons"}, "unit", "measured in USD, not persons"),
-        ({"entity": "Serbia"}, "entity", "not an entity code"),
-        ({"value": "1,7"}, "value", "not a number"),
+        ({"entity": "Atlantis"}, "entity", "not an entity code"),
+        ({"value": "1,7 bn"}, "value", "not a number"),
+        ({"value": "1,700"}, "value", "'1,700' could be 1700 or 1.7: write 1700 or 1.7"),
         ({"reason": " "}, "reason", "reason"),
         ({"qualifier": "perhaps"}, "qualifier", "not a qualifier"),
     ],
@@ -87,3 +88,40 @@ def test_who_may_edit_follows_the_settings(monkeypatch):
     assert access.password_required() and access.current_editor() is None  # outside a signed-in session
     monkeypatch.setenv("INDICATORS_READ_ONLY", "1")
     assert not access.editing_enabled() and access.current_editor() is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "note"),
+    [
+        ({"value": "1,7"}, ("SRB-USA", 1.7e9), {"value": "'1,7' read as 1.7"}),
+        ({"value": "1.234,5", "unit": "million USD"}, ("SRB-USA", 1234.5e6), {"value": "'1.234,5' read as 1234.5"}),
+        ({"value": "1,234.5", "unit": "million USD"}, ("SRB-USA", 1234.5e6), {"value": "'1,234.5' read as 1234.5"}),
+        ({"value": "1 234,5", "unit": "million USD"}, ("SRB-USA", 1234.5e6), {"value": "'1 234,5' read as 1234.5"}),
+        ({"value": "1.7"}, ("SRB-USA", 1.7e9), {}),
+        ({"value": "1 700", "unit": "million USD"}, ("SRB-USA", 1.7e9), {}),
+        ({"value": "0.125"}, ("SRB-USA", 0.125e9), {}),
+        (
+            {"value": "1.700"},
+            ("SRB-USA", 1.7e9),
+            {"value": "'1.700' read as 1.7, the dot as a decimal point (if you meant 1700, type 1700)"},
+        ),
+        (
+            {"indicator": "gdp_growth", "entity": "Srbija", "unit": None},
+            ("SRB", 1.7),
+            {"entity": "'Srbija' read as SRB (Serbia)"},
+        ),
+        (
+            {"indicator": "gdp_growth", "entity": "RS", "unit": None},
+            ("SRB", 1.7),
+            {"entity": "'RS' read as SRB (Serbia)"},
+        ),
+        ({"indicator": "gdp_growth", "entity": "srb", "unit": None}, ("SRB", 1.7), {}),
+    ],
+)
+def test_a_figure_is_read_as_an_upload_reads_it_and_says_how(catalog, typed, stored, note):
+    """A decimal comma, thousands separators and entity names or aliases are read by the upload's rules; where
+    that differs from what was typed, a note says how, for the form to show before it saves."""
+    checked = figure(catalog, **{"unit": "billion USD", **typed})
+    assert checked.ok, checked.errors
+    assert (checked.value.entity, checked.value.value) == pytest.approx(stored)
+    assert checked.notes == note

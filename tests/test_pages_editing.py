@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from indicators.cli import main
@@ -24,6 +26,11 @@ def store_at(path) -> Store:
 
 def texts(elements) -> list[str]:
     return [str(element.value) for element in elements]
+
+
+def plain(elements) -> list[str]:
+    """What the person reads: the texts without the backslashes that escape Markdown."""
+    return [re.sub(r"\\(.)", r"\1", text) for text in texts(elements)]
 
 
 def fill_figure(at, indicator: str, *, period: str, value: str, source: str = "pupin_2024", **more):
@@ -136,6 +143,72 @@ def test_an_invalid_figure_gets_a_message_next_to_the_field_and_nothing_is_saved
     assert not at.success
     store = store_at(seeded)
     assert store.counts()["batches"] == batches
+    store.close()
+
+
+def save_again(at):
+    at.button(key="FormSubmitter:figure_form-Save").click().run()
+    assert not at.exception
+    return at
+
+
+def figures_for(path, indicator: str, period: str) -> list[tuple]:
+    store = store_at(path)
+    rows = store.query_rows(
+        "SELECT entity, value FROM current_observation WHERE indicator_id = ? AND period = ?", [indicator, period]
+    )
+    store.close()
+    return rows
+
+
+def test_a_value_typed_with_a_decimal_comma_is_shown_as_read_then_saved(seeded, app):
+    """A Serbian statistician types 1,7 for Serbia's GDP growth, as she would in a semicolon CSV upload. The
+    form reads it by the upload's rules, shows "read as 1.7" and saves nothing until she presses Save again."""
+    at = open_page(app, ENTER)
+    fill_figure(at, "gdp_growth", entity="SRB", period="2030", value="1,7", reason="NBS flash estimate")
+    assert not at.error
+    assert any("'1,7' read as 1.7" in info for info in plain(at.info)), plain(at.info)
+    assert any("press Save again" in warning for warning in texts(at.warning))
+    assert figures_for(seeded, "gdp_growth", "2030") == []
+    save_again(at)
+    assert not at.error and "Saved (added)" in plain(at.success)[0]
+    assert figures_for(seeded, "gdp_growth", "2030") == [("SRB", 1.7)]
+
+
+def test_an_entity_typed_by_its_serbian_name_is_stored_under_its_code(seeded, app):
+    """Srbija is an alias in data/entities.csv, which uploads resolve to SRB: the form does too, and says so."""
+    at = open_page(app, ENTER)
+    fill_figure(at, "gdp_growth", entity="Srbija", period="2030", value="2.4", reason="NBS flash estimate")
+    assert not at.error
+    assert any("'Srbija' read as SRB (Serbia)" in info for info in plain(at.info)), plain(at.info)
+    assert figures_for(seeded, "gdp_growth", "2030") == []
+    save_again(at)
+    assert not at.error and "for SRB 2030" in plain(at.success)[0]
+    assert figures_for(seeded, "gdp_growth", "2030") == [("SRB", 2.4)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "field_message"),
+    [
+        ({"value": "1,700"}, "value: '1,700' could be 1700 or 1.7: write 1700 or 1.7"),
+        ({"value": "1,7 %"}, "value: '1,7 %' is not a number"),
+        ({"value": "2.4", "entity": "Srbijaa"}, "entity: 'Srbijaa' is not an entity code"),
+    ],
+    ids=["ambiguous-comma", "not-a-number", "unknown-name"],
+)
+def test_an_ambiguous_or_unreadable_entry_is_refused_naming_the_field(seeded, app, typed, field_message):
+    store = store_at(seeded)
+    before = store.counts()
+    store.close()
+    at = open_page(app, ENTER)
+    fill_figure(at, "gdp_growth", period="2030", **{"entity": "SRB", **typed})
+    messages = plain(at.error)
+    assert any(field_message in message for message in messages), messages
+    assert any("Nothing was saved" in message for message in messages)
+    save_again(at)  # pressing Save again does not talk the form into a guess
+    assert not at.success and any(field_message in message for message in plain(at.error))
+    store = store_at(seeded)
+    assert store.counts() == before
     store.close()
 
 

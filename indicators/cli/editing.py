@@ -83,6 +83,8 @@ def run_add(args) -> int:
             raise CommandFailed(
                 "nothing written: " + "; ".join(f"{name}: {message}" for name, message in checked.errors.items())
             )
+        for name, note in checked.notes.items():  # 1,7 read as 1.7; Srbija as SRB: said, not silently
+            print(f"{name}: {note}")
         observation = checked.value
         indicator = indicators[observation.indicator_id]
         before = store.current_version(*observation.key)
