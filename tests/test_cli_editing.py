@@ -135,3 +135,20 @@ def test_commands_are_refused_in_read_only_mode(store_path, capsys, monkeypatch)
     code, _, err = run(capsys, "add", "--indicator", "gdp_growth", "--period", "2024", "--value", "4", "--reason", "x")
     assert code == 1 and "read-only" in err
     assert run(capsys, "history", "--limit", "1")[0] == 0  # reading is fine
+
+
+def test_add_reads_a_decimal_comma_and_a_serbian_name_as_the_form_does_and_says_so(store_path, capsys):
+    code, out, _ = run(
+        capsys, "add", "--indicator", "gdp_growth", "--entity", "Srbija", "--period", "2030", "--value", "1,7",
+        "--source", "pupin_2024", "--reason", "flash estimate",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "value: '1,7' read as 1.7" in out and "entity: 'Srbija' read as SRB (Serbia)" in out
+    assert current(store_path, ("gdp_growth", "SRB", "2030", "pupin_2024")).value == 1.7
+
+    code, _, err = run(
+        capsys, "add", "--indicator", "gdp_growth", "--entity", "SRB", "--period", "2031", "--value", "1,700",
+        "--source", "pupin_2024", "--reason", "flash estimate",
+    )  # fmt: skip
+    assert code == 1 and "value: '1,700' could be 1700 or 1.7" in err
+    assert current(store_path, ("gdp_growth", "SRB", "2031", "pupin_2024")) is None
