@@ -63,8 +63,9 @@ def read_number(text: object) -> tuple[float, str | None]:
     and underscores between digit groups) are the form's own writing. Anything else is read by the rules an
     upload uses (``indicators.ingest.dialect.number_readings``): a decimal comma (1,7) or thousands separators
     (1.234,5; 1,234.5). Where those rules give two readings (1,700: 1700 or 1.7) nothing is guessed: the
-    message asks for one of them. A dotted number an upload could read either way (1.700) is read the form's
-    way, and the note says so."""
+    message asks for one of them. A number the form's own way (1.700, 1.125) is read that way without a note:
+    it is how the form asks for numbers and how it prefills a correction, so noting it would ask every
+    correction to be confirmed twice."""
     if isinstance(text, int | float):
         return float(text), None
     typed = str(text or "").strip()
@@ -72,19 +73,10 @@ def read_number(text: object) -> tuple[float, str | None]:
     if not cleaned:
         raise ValueError("enter a value")
     try:
-        number = float(cleaned)
+        return float(cleaned), None
     except ValueError:
-        number = None
+        pass
     readings = number_readings(typed)
-    if number is not None:
-        other = [reading for reading in readings if reading != number]
-        if other and not re.match(r"^[-+]?0\.", cleaned):  # 0.125: no digit group starts with a lone 0
-            return (
-                number,
-                f"'{typed}' read as {number:.15g}, the dot as a decimal point "
-                f"(if you meant {other[0]:.15g}, type {other[0]:.15g})",
-            )
-        return number, None
     if len(readings) > 1:
         shown = " or ".join(f"{reading:.15g}" for reading in readings)
         raise ValueError(f"'{typed}' could be {shown}: write {shown} (digits, with a dot for decimals)")
@@ -104,8 +96,10 @@ def read_entity(text: str | None) -> tuple[str, str | None]:
     back as typed, for the model's rules to refuse with their message."""
     typed = (text or "").strip()
     code = entity_code(typed) if typed else None
-    if code is None or code == typed.upper():
+    if code is None:
         return typed, None
+    if code == typed.upper():  # srb: the code itself, in other letters
+        return code, None
     name = entity_names().get(code)
     return code, f"'{typed}' read as {code}" + (f" ({name})" if name else "")
 

@@ -100,11 +100,8 @@ def test_who_may_edit_follows_the_settings(monkeypatch):
         ({"value": "1.7"}, ("SRB-USA", 1.7e9), {}),
         ({"value": "1 700", "unit": "million USD"}, ("SRB-USA", 1.7e9), {}),
         ({"value": "0.125"}, ("SRB-USA", 0.125e9), {}),
-        (
-            {"value": "1.700"},
-            ("SRB-USA", 1.7e9),
-            {"value": "'1.700' read as 1.7, the dot as a decimal point (if you meant 1700, type 1700)"},
-        ),
+        ({"value": "1.700"}, ("SRB-USA", 1.7e9), {}),  # the form's own writing: a dot is the decimal point
+        ({"value": "1.125", "unit": "thousand USD"}, ("SRB-USA", 1125.0), {}),  # as a correction is prefilled
         (
             {"indicator": "gdp_growth", "entity": "Srbija", "unit": None},
             ("SRB", 1.7),
