@@ -97,7 +97,9 @@ def parse_params(params: Mapping[str, str | Sequence[str]]) -> ViewState:
         else:
             state.window = min(max(years, 1), MAX_WINDOW)
             if state.window != years:
-                state.warnings.append(f"the link's window of {years} years is outside 1-{MAX_WINDOW}; {state.window} used")
+                state.warnings.append(
+                    f"the link's window of {years} years is outside 1-{MAX_WINDOW}; {state.window} used"
+                )
     return state
 
 
