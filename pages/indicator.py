@@ -86,6 +86,8 @@ as_of = viewstate.end_of_day(as_of_day) if as_of_day else None
 series = webapp.read(store, "series", indicator.id, tuple(selected) or None, as_of)
 if selected:
     series = series[series["entity"].isin(selected)]
+elif len(options) > 1:
+    st.caption(f"No entity chosen: all {len(options)} entities with figures are shown.")
 periods = sorted(set(series["period"]), key=lambda text: analysis.parse_period(text).start)
 start = end = None
 whole_series = series  # the before/after table looks beyond the range shown

@@ -231,3 +231,15 @@ def test_a_link_to_an_event_that_is_not_there_says_so(app, store_path):
     assert "no event" in warnings and "1999" in warnings
     assert "window of 50 years is outside 1" in warnings.replace("\\", "")
     assert by_label(at.selectbox, "Event").value == ""
+
+
+def test_an_empty_entity_choice_says_that_every_entity_is_shown(app, store_path):
+    """A link whose entities have no figures (`entities=FRA`), or an analyst removing every entity, left the
+    box empty while the chart drew every country, with nothing saying why."""
+    add_figures(store_path, "gdp_growth", "HUN", "ksh", QUARTERS)
+    at = opened(app, {"indicator": "gdp_growth", "entities": "FRA"})
+    assert by_label(at.multiselect, "Entities to compare").value == []
+    entities = len(by_label(at.multiselect, "Entities to compare").options)
+    assert f"No entity chosen: all {entities} entities with figures are shown." in [c.value for c in at.caption]
+    by_label(at.multiselect, "Entities to compare").set_value(["HUN"]).run()
+    assert not [caption for caption in at.caption if caption.value.startswith("No entity chosen")]
