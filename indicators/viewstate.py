@@ -127,6 +127,8 @@ def to_params(state: ViewState) -> dict[str, str]:
 def _inside(options: Sequence[str], start: str | None, end: str | None) -> list[str]:
     """The options whose period starts within the requested range; ``to`` means up to the end of its period,
     so ``to=2019`` keeps 2019-Q4 and 2019-12 (as ``export --to`` does)."""
+    if start is not None and end is not None and parse_period(start).start >= period_end(end):
+        start, end = end, start  # a hand-edited link with its ends swapped
     low = parse_period(start).start if start is not None else None
     high = period_end(end) if end is not None else None
     return [
