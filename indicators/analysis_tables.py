@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.models import Indicator
-from indicators.units import format_value
+from indicators.units import format_change, format_value
 
 
 def _value(value: float, indicator: Indicator) -> str:
@@ -14,7 +14,7 @@ def _value(value: float, indicator: Indicator) -> str:
 
 
 def _signed(value: float, indicator: Indicator) -> str:
-    return ("−" if value < 0 else "+" if value > 0 else "") + _value(abs(value), indicator)
+    return format_change(value, indicator.unit, indicator.decimals)
 
 
 def _with_period(values: pd.Series, periods: pd.Series, indicator: Indicator) -> list[str]:

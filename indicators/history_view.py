@@ -73,16 +73,29 @@ def history_table(log: pd.DataFrame, indicators: dict[str, Indicator]) -> pd.Dat
     return pd.DataFrame(rows, columns=columns)
 
 
-def batch_choices(log: pd.DataFrame) -> dict[int, str]:
-    """The batches in a change log, newest first, labelled for a picker: "Batch 12 · edit by ana · 2025-..."."""
+def batch_sizes(batches: pd.DataFrame) -> dict[int, int]:
+    """batch id -> how many figures the whole batch added, changed and removed (``Store.batches``)."""
+    totals = batches[["added", "changed", "removed"]].astype("Float64").fillna(0).sum(axis=1)
+    return {int(batch): int(total) for batch, total in zip(batches["batch_id"], totals, strict=True)}
+
+
+def hidden_changes(log: pd.DataFrame, batch_id: int, sizes: dict[int, int] | None = None) -> int:
+    """How many of a batch's changes the filters leave out of ``log`` (an undo of the batch undoes them too)."""
+    shown = int((log["batch_id"] == batch_id).sum())
+    return max((sizes or {}).get(int(batch_id), 0) - shown, 0)
+
+
+def batch_choices(log: pd.DataFrame, sizes: dict[int, int] | None = None) -> dict[int, str]:
+    """The batches in a change log, newest first, labelled for a picker: "Batch 12 · edit by ana · 2025-...".
+    With ``sizes`` (``batch_sizes``), a batch the filters show only in part says so: "40 change(s), 3 shown"."""
     choices: dict[int, str] = {}
     for batch_id, rows in log.groupby("batch_id", sort=False):
         first = rows.iloc[0]
         when = pd.Timestamp(first["changed_at"]).strftime("%Y-%m-%d %H:%M")
         reason = first["reason"] if isinstance(first["reason"], str) else ""
-        choices[int(batch_id)] = (
-            f"Batch {batch_id} · {first['kind']} by {first['who']} · {when} · {len(rows)} change(s)"
-        )
+        hidden = hidden_changes(log, int(batch_id), sizes)
+        count = f"{len(rows) + hidden} change(s)" + (f", {len(rows)} shown" if hidden else "")
+        choices[int(batch_id)] = f"Batch {batch_id} · {first['kind']} by {first['who']} · {when} · {count}"
         if reason:
             choices[int(batch_id)] += f" · {reason[:60]}"
     return dict(sorted(choices.items(), reverse=True))

@@ -182,6 +182,17 @@ def format_number(value: float, unit: str, decimals: int = 1) -> str:
     return _trim(value, decimals)
 
 
+def format_change(value: float, unit: str, decimals: int = 1) -> str:
+    """A difference between two values, signed: '+USD 12.5 m', '−2,000 people'. A difference of two
+    percentages is in percentage points ('−5.3 pp'), never '%', which readers take for a relative change."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    sign = "−" if value < 0 else "+" if value > 0 else ""
+    if unit == "percent":
+        return f"{sign}{_trim(abs(value), decimals)} pp"
+    return f"{sign}{format_number(abs(value), unit, decimals)}"
+
+
 def format_value(value: float, unit: str, qualifier: str | None = "exactly", decimals: int = 1) -> str:
     """A value with its qualifier's sign: '> USD 400 m', '≈ USD 1.7 bn', '< 1 million people'."""
     symbol = QUALIFIER_SYMBOLS.get(qualifier or "exactly", "")

@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from indicators.analysis import period_end
 from indicators.models import EVENT_TYPES, check_entity
 from indicators.periods import PeriodError, parse_period
 
@@ -90,9 +91,15 @@ def parse_params(params: Mapping[str, str | Sequence[str]]) -> ViewState:
     state.event = get("event") or None
     if (window := get("window")) is not None:
         try:
-            state.window = min(max(int(window), 1), MAX_WINDOW)
+            years = int(window)
         except ValueError:
             state.warnings.append(f"the link's window '{window}' is not a number of years; {DEFAULT_WINDOW} used")
+        else:
+            state.window = min(max(years, 1), MAX_WINDOW)
+            if state.window != years:
+                state.warnings.append(
+                    f"the link's window of {years} years is outside 1-{MAX_WINDOW}; {state.window} used"
+                )
     return state
 
 
@@ -117,23 +124,36 @@ def to_params(state: ViewState) -> dict[str, str]:
     return params
 
 
+def _inside(options: Sequence[str], start: str | None, end: str | None) -> list[str]:
+    """The options whose period starts within the requested range; ``to`` means up to the end of its period,
+    so ``to=2019`` keeps 2019-Q4 and 2019-12 (as ``export --to`` does)."""
+    if start is not None and end is not None and parse_period(start).start >= period_end(end):
+        start, end = end, start  # a hand-edited link with its ends swapped
+    low = parse_period(start).start if start is not None else None
+    high = period_end(end) if end is not None else None
+    return [
+        option
+        for option in options
+        if (low is None or parse_period(option).start >= low) and (high is None or parse_period(option).start < high)
+    ]
+
+
 def snap_range(options: Sequence[str], start: str | None, end: str | None) -> tuple[str, str]:
-    """The slider's ends for a requested range: the requested periods when they are options, else the
-    nearest options inside the range (or the whole range when nothing is requested). ``options`` are
+    """The slider's ends for a requested range: the first and last options inside it (``to`` counts up to the
+    end of its period), or the whole range when nothing is requested or nothing lies inside. ``options`` are
     periods sorted by their start."""
-    starts = [parse_period(option).start for option in options]
-    first, last = options[0], options[-1]
-    if start is not None:
-        wanted = parse_period(start).start
-        inside = [option for option, day in zip(options, starts, strict=True) if day >= wanted]
-        first = inside[0] if inside else options[-1]
-    if end is not None:
-        wanted = parse_period(end).start
-        inside = [option for option, day in zip(options, starts, strict=True) if day <= wanted]
-        last = inside[-1] if inside else options[0]
-    if parse_period(first).start > parse_period(last).start:
-        first, last = last, first
-    return first, last
+    inside = _inside(options, start, end)
+    if not inside:
+        return options[0], options[-1]
+    return inside[0], inside[-1]
+
+
+def range_warning(options: Sequence[str], start: str | None, end: str | None) -> str | None:
+    """What to tell the reader when a link's range holds none of the periods there are."""
+    if not options or (start is None and end is None) or _inside(options, start, end):
+        return None
+    asked = f"{start or '…'} to {end or '…'}"
+    return f"no figures of this selection from {asked}; showing all periods ({options[0]} to {options[-1]}) instead"
 
 
 def end_of_day(day: dt.date) -> dt.datetime:

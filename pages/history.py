@@ -52,12 +52,16 @@ if not access.may_edit():
     )
     st.stop()
 who = access.current_editor()
-choices = history_view.batch_choices(log)
+sizes = history_view.batch_sizes(webapp.read(store, "batches"))
+choices = history_view.batch_choices(log, sizes)
 chosen = st.selectbox("Batch to undo", list(choices), format_func=choices.get, key="undo_batch")
 figures = history_view.batch_figures(log, chosen)
+hidden = history_view.hidden_changes(log, chosen, sizes)
 figure = WHOLE_BATCH
-if len(figures) > 1:
+if len(figures) > 1 or (figures and hidden):
     figure = st.selectbox("Undo only one figure of it?", [WHOLE_BATCH, *figures], key="undo_figure")
+if hidden and figure == WHOLE_BATCH:
+    st.warning(f"Undoing the whole batch also undoes {hidden} change(s) the filters above do not show.")
 reason = st.text_input("Reason (optional)", key="undo_reason")
 if st.button("Undo", type="primary", key="undo"):
     try:

@@ -86,6 +86,8 @@ as_of = viewstate.end_of_day(as_of_day) if as_of_day else None
 series = webapp.read(store, "series", indicator.id, tuple(selected) or None, as_of)
 if selected:
     series = series[series["entity"].isin(selected)]
+elif len(options) > 1:
+    st.caption(f"No entity chosen: all {len(options)} entities with figures are shown.")
 periods = sorted(set(series["period"]), key=lambda text: analysis.parse_period(text).start)
 start = end = None
 whole_series = series  # the before/after table looks beyond the range shown
@@ -94,6 +96,8 @@ if len(periods) >= 2:
     current = st.session_state.get("_view_range")
     if "range" in pending:
         value = viewstate.snap_range(periods, *pending["range"])
+        if note := viewstate.range_warning(periods, *pending["range"]):
+            st.warning(f"This link: {webapp.md(note)}")
     elif isinstance(current, tuple) and all(period in periods for period in current):
         value = current
     else:
@@ -151,6 +155,8 @@ st.subheader("Before and after an event")
 event_ids = ["", *events["id"]]
 titles = dict(zip(events["id"], events["date"] + " · " + events["title"], strict=True))
 wanted_event = pending.get("event", st.session_state.get("view_event"))
+if pending.get("event") and pending["event"] not in event_ids:
+    st.warning(f"This link: there is no event '{webapp.md(pending['event'])}'; no event chosen")
 st.session_state["view_event"] = wanted_event if wanted_event in event_ids else ""
 event_left, event_right = st.columns([3, 1])
 event_id = event_left.selectbox(

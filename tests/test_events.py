@@ -263,3 +263,32 @@ def test_two_events_titled_in_cyrillic_on_one_day_get_their_own_ids():
     date (Cyrillic letters vanished from the id), so the second was saved as a correction of the first."""
     visit, agreement = event_slug("2025-03", "Посета Вашингтону"), event_slug("2025-03", "Потписан споразум")
     assert visit == "2025-03-poseta-vasingtonu" and agreement == "2025-03-potpisan-sporazum"
+
+
+def test_the_command_line_refuses_an_event_change_without_a_reason(store_path, tmp_path, capsys):
+    """`add --reason " "` is refused ("every change needs a reason"), and so is the page's event form; but
+    `add-event` and `import-events` recorded a blank reason in the change log."""
+    prepare(Store(store_path)).close()
+    added = ["add-event", "--date", "2025-09", "--type", "visit", "--title", "A visit", "--source", "pupin_2024"]
+    assert main([*added, "--reason", "  "]) == 1
+    assert "--reason" in capsys.readouterr().err
+    events = tmp_path / "events.csv"
+    events.write_text(GOOD)
+    assert main(["import-events", str(events), "--reason", ""]) == 1
+    assert "every change needs a reason" in capsys.readouterr().err
+    store = Store(store_path)
+    assert "2025-09-a-visit" not in set(store.events()["id"])
+    assert store.event_changes()["reason"].fillna("").str.strip().ne("").all()
+    store.close()
+
+
+def test_undoing_an_event_batch_says_how_an_event_is_corrected(store_path, capsys):
+    """`undo` of an event's batch answered "Changes to an indicator or a source are corrected by saving them
+    again": an editor who had added an event was told about indicators and sources."""
+    prepare(Store(store_path)).close()
+    added = ["add-event", "--date", "2025-09", "--type", "visit", "--title", "A visit", "--source", "pupin_2024"]
+    assert main([*added, "--reason", "news"]) == 0
+    batch = capsys.readouterr().out.split("(batch ")[1].rstrip(")\n")
+    assert main(["undo", batch]) == 1
+    message = capsys.readouterr().err
+    assert "add-event --id" in message and "indicator or a source" not in message

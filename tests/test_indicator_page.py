@@ -187,3 +187,59 @@ def test_a_log_scale_says_which_figures_it_cannot_draw(app, store_path):
     assert "cannot draw" in warnings and "at or below zero (1999" in warnings
     by_label(at.toggle, "Logarithmic scale").set_value(False).run()
     assert "cannot draw" not in " ".join(warning.value for warning in at.warning)
+
+
+def test_the_change_around_an_event_in_a_percentage_is_in_percentage_points(app, store_path):
+    """GDP growth went from 2.5 % to 4.3 %: the table said '+1.8 %' beside 'Change % +72.0 %', which a reader
+    takes for a relative change. A difference of two percentages is 1.8 percentage points."""
+    add_figures(store_path, "gdp_growth", "SRB", "wb", GDP_SERIES)
+    at = opened(app, {"indicator": "gdp_growth", "entities": "SRB", "event": "1999-03-nato-bombing", "window": "3"})
+    change = at.dataframe[0].value
+    ours = change[change["Before"] == "2.5 % (1998)"].iloc[0]
+    assert ours["After"] == "4.3 % (2002)"
+    assert ours["Change"] == "+1.8 pp"
+    assert ours["Change %"] == "+72.0 %"
+
+
+QUARTERS = {"2018-Q4": 3.9, "2019-Q1": 3.5, "2019-Q2": 3.2, "2019-Q3": 2.9, "2019-Q4": 2.5, "2020-Q1": -0.5}
+
+
+def test_a_link_to_a_year_of_quarterly_figures_shows_all_four_quarters(app, store_path):
+    """`?from=2019&to=2019` on a quarterly series showed 2019-Q1 only: 'to' was read as the year's first day."""
+    add_figures(store_path, "gdp_growth", "HUN", "ksh", QUARTERS)
+    at = opened(app, {"indicator": "gdp_growth", "entities": "HUN", "from": "2019", "to": "2019"})
+    assert at.select_slider[0].value == ("2019-Q1", "2019-Q4")
+    assert list(at.dataframe[-1].value["Period"]) == ["2019-Q1", "2019-Q2", "2019-Q3", "2019-Q4"]
+    assert not [warning for warning in at.warning if "This link" in warning.value]
+
+
+def test_a_link_to_periods_without_figures_says_so_and_shows_them_all(app, store_path):
+    """`?from=2021&to=2022` on a series that ends in 2020-Q1 showed 2020-Q1 alone, outside the range asked
+    for, without a word."""
+    add_figures(store_path, "gdp_growth", "HUN", "ksh", QUARTERS)
+    at = opened(app, {"indicator": "gdp_growth", "entities": "HUN", "from": "2021", "to": "2022"})
+    slider = at.select_slider[0]
+    assert slider.value == (slider.options[0], slider.options[-1]) and slider.value[1] == "2020-Q1"
+    warnings = " ".join(warning.value for warning in at.warning)
+    assert "no figures of this selection from 2021 to 2022" in warnings
+
+
+def test_a_link_to_an_event_that_is_not_there_says_so(app, store_path):
+    """An outdated link (the event's id changed, or a typo) silently lost its event."""
+    at = opened(app, {"indicator": "gdp_growth", "event": "1999-nato-bombing", "window": "50"})
+    warnings = " ".join(warning.value for warning in at.warning)
+    assert "no event" in warnings and "1999" in warnings
+    assert "window of 50 years is outside 1" in warnings.replace("\\", "")
+    assert by_label(at.selectbox, "Event").value == ""
+
+
+def test_an_empty_entity_choice_says_that_every_entity_is_shown(app, store_path):
+    """A link whose entities have no figures (`entities=FRA`), or an analyst removing every entity, left the
+    box empty while the chart drew every country, with nothing saying why."""
+    add_figures(store_path, "gdp_growth", "HUN", "ksh", QUARTERS)
+    at = opened(app, {"indicator": "gdp_growth", "entities": "FRA"})
+    assert by_label(at.multiselect, "Entities to compare").value == []
+    entities = len(by_label(at.multiselect, "Entities to compare").options)
+    assert f"No entity chosen: all {entities} entities with figures are shown." in [c.value for c in at.caption]
+    by_label(at.multiselect, "Entities to compare").set_value(["HUN"]).run()
+    assert not [caption for caption in at.caption if caption.value.startswith("No entity chosen")]

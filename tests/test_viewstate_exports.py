@@ -12,7 +12,7 @@ import pandas as pd
 from indicators import charts
 from indicators.exports import chart_csv, chart_xlsx
 from indicators.models import EVENT_TYPES
-from indicators.viewstate import ViewState, parse_params, snap_range, to_params
+from indicators.viewstate import ViewState, parse_params, range_warning, snap_range, to_params
 
 LINK = {
     "indicator": "gdp_growth",
@@ -65,6 +65,15 @@ def test_the_period_range_snaps_to_the_periods_there_are():
     assert snap_range(options, "2000", "2004") == ("2000", "2004")
     assert snap_range(options, "1999", "2005") == ("2000", "2004")
     assert snap_range(options, "2030", "1990") == ("1998", "2010")  # nonsense: a valid range all the same
+
+
+def test_a_linked_range_ending_in_a_year_keeps_that_year_s_quarters_and_months():
+    options = ["2018", "2019-Q1", "2019-Q2", "2019-07", "2019-Q4", "2020-Q1"]
+    assert snap_range(options, "2019", "2019") == ("2019-Q1", "2019-Q4")
+    assert snap_range(options, "2019-Q3", "2019") == ("2019-07", "2019-Q4")
+    assert snap_range(options, "2019", "2018") == ("2018", "2019-Q4")  # ends swapped by hand
+    assert range_warning(options, "2019", "2019") is None
+    assert "from 2021 to 2022" in range_warning(options, "2021", "2022")
 
 
 def _series(store):

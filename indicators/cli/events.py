@@ -49,6 +49,15 @@ def _editor() -> str:
     return who
 
 
+def _reason(args) -> str:
+    """Every change needs a reason, as on the page's event form and for `add`: a blank one is refused."""
+    from indicators.cli import CommandFailed
+
+    if not args.reason.strip():
+        raise CommandFailed("--reason: say why: every change needs a reason; nothing was written")
+    return args.reason.strip()
+
+
 def run_events(args) -> int:
     with store_for_command() as store:
         table = store.events(args.types)
@@ -61,6 +70,7 @@ def run_add_event(args) -> int:
     from indicators.cli import CommandFailed
 
     who = _editor()
+    reason = _reason(args)
     record = {
         "id": args.id,
         "date": args.date,
@@ -76,7 +86,7 @@ def run_add_event(args) -> int:
     with store_for_command() as store:
         if event.source_id not in store.source_ids():
             raise CommandFailed(f"--source: unknown source '{event.source_id}'; nothing was written")
-        result = store.write_events([event], kind="event", who=who, reason=args.reason)
+        result = store.write_events([event], kind="event", who=who, reason=reason)
     state = "added" if result.added else "corrected" if result.changed else "unchanged"
     print(f"event {event.id} {state}" + (f" (batch {result.batch_id})" if result.batch_id else ""))
     return 0
@@ -86,6 +96,7 @@ def run_import_events(args) -> int:
     from indicators.cli import CommandFailed
 
     who = _editor()
+    reason = _reason(args)
     try:
         content = args.file.read_bytes()
     except OSError as error:
@@ -100,7 +111,7 @@ def run_import_events(args) -> int:
         if args.dry_run:
             print(f"{len(parsed.events)} valid event(s) in {args.file}; nothing written (--dry-run)")
             return 0
-        result = store.write_events(parsed.events, kind="event", who=who, reason=args.reason)
+        result = store.write_events(parsed.events, kind="event", who=who, reason=reason)
     print(
         f"{result.added} added, {result.changed} corrected, {result.unchanged} unchanged"
         + (f" (batch {result.batch_id})" if result.batch_id else "")

@@ -162,9 +162,13 @@ class HistoryMixin:
             ).fetchone()[0]
             if wrote == 0 and replaced == 0:
                 what = "that figure" if figure else "any figure"
+                how = (
+                    "An event is corrected by saving it again with the same id (`indicators add-event --id`)."
+                    if batch[0] == "event"
+                    else "Changes to an indicator or a source are corrected by saving them again."
+                )
                 raise UndoRefused(
-                    f"Batch {batch_id} ({batch[0]}) did not change {what}; there is nothing to undo. "
-                    "Changes to an indicator or a source are corrected by saving them again."
+                    f"Batch {batch_id} ({batch[0]}) did not change {what}; there is nothing to undo. {how}"
                 )
             self._refuse_if_changed_since(con, batch_id, new_filter, new_params, old_filter, old_params)
             restored = replaced
