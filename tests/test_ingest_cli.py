@@ -105,3 +105,38 @@ def test_sources_named_in_serbian_cyrillic_stay_apart(store_path, capsys, tmp_pa
     assert "gdp_growth,SRB,2025,3.1,percent,exactly,republicki-zavod-za-statistiku-srbije," in shown
     assert "gdp_growth,SRB,2026,3.4,percent,exactly,narodna-banka-srbije," in shown
     assert ",djordje-cacak-sabac," in shown
+
+
+def test_a_file_of_several_series_is_imported_one_series_at_a_time_with_series(store_path, capsys):
+    """Eurostat's arrivals file holds three series (residents, foreigners, total). Without --series the import
+    lists them and writes nothing; with one named in full (or in another case) only its figures are written."""
+    eurostat = str(CORPUS / "eurostat_tour_occ_arn2.tsv")
+    args = ["import", eurostat, "--indicator", "us_tourist_arrivals", "--entity", "SRB"]
+    assert main(["init"]) == 0
+    before = _count(store_path, "us_tourist_arrivals")
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "holds 3 series; choose one with --series" in err and "c_resid=FOR, unit=NR, nace_r2=I551-I553" in err
+    assert main([*args, "--series", "c_resid=ZZZ"]) == 1
+    assert "There is no series 'c_resid=ZZZ' in this file; it holds: c_resid=DOM" in capsys.readouterr().err
+    assert _count(store_path, "us_tourist_arrivals") == before
+
+    assert main([*args, "--series", "C_RESID=FOR, unit=NR, nace_r2=I551-I553", "--source", "Eurostat"]) == 0
+    assert " new" in capsys.readouterr().out
+    store = Store(store_path)
+    try:
+        written = store.query_df(
+            "SELECT period, value FROM current_observation WHERE indicator_id = ? AND source_id = 'eurostat' "
+            "AND entity = 'SRB' ORDER BY period",
+            ["us_tourist_arrivals"],
+        )
+    finally:
+        store.close()
+    by_year = written.set_index("period")["value"]
+    assert by_year["2023"] == 2_134_305  # the file's A,FOR,NR,I551-I553,RS cell (foreigners), not DOM's 2,058,492 or TOTAL's 4,192,797
+    assert "2019" not in by_year.index  # ':' in the file: no figure
+
+
+def test_series_is_refused_for_a_file_in_our_format(store_path, capsys):
+    assert main(["import", str(CORPUS / "native_minimal.csv"), "--series", "anything"]) == 1
+    assert "--series picks one series of a file in another shape than ours" in capsys.readouterr().err

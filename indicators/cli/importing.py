@@ -16,7 +16,7 @@ from indicators.ingest.choices import entities_asked
 from indicators.ingest.dialect import Dialect
 from indicators.ingest.formats import CLI_FORMATS
 from indicators.ingest.limits import check_line_count, upload_limits
-from indicators.ingest.mapping import split_codes
+from indicators.ingest.mapping import series_named, split_codes
 from indicators.store import local_user
 
 
@@ -34,6 +34,9 @@ def register(subparsers) -> None:
     )
     command.add_argument("--source", metavar="TEXT", help="the source to record (default: what the file says)")
     command.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx workbook (default: the first)")
+    command.add_argument(
+        "--series", metavar="NAME", help="which series of a file that holds several: its name as listed, or its code"
+    )
     command.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
     command.add_argument("--skip-invalid", action="store_true", help="import the valid rows, leave the rest")
     command.set_defaults(handler=run_import)
@@ -53,7 +56,14 @@ def _problem_lines(lines, problems) -> str:
 
 def _streams(path: Path, args) -> bool:
     """A big file in our own format, with nothing to map: streamed in chunks rather than read whole."""
-    if args.format not in ("auto", "native") or args.indicator or args.entity or args.source or args.sheet:
+    if (
+        args.format not in ("auto", "native")
+        or args.indicator
+        or args.entity
+        or args.source
+        or args.sheet
+        or args.series
+    ):
         return False
     return path.stat().st_size > bulkload.STREAM_ABOVE_BYTES and bulkload.streamable(path)
 
@@ -134,7 +144,10 @@ def run_import(args) -> int:
                     f"{path.name} holds no figures for --entity {', '.join(missing)}; it holds {len(held)} "
                     f"entities: {', '.join(held[:12])}{' …' if len(held) > 12 else ''}"
                 )
-        mapping = Mapping(indicator=args.indicator, entities=entities, source_text=args.source)
+        series = series_named(parsed.series_choices(), args.series) if parsed.foreign is not None else None
+        if args.series and parsed.foreign is None:
+            raise UploadError("--series picks one series of a file in another shape than ours; this file is ours")
+        mapping = Mapping(indicator=args.indicator, entities=entities, source_text=args.source, series=series)
         # held open from the check to the commit: a command's store otherwise closes its file in between
         with store_for_command() as store, store.holding():
             plan = plan_upload(store, parsed, mapping)

@@ -197,6 +197,26 @@ def distinct_texts(raw: pa.Table) -> dict[str, list[str]]:
     return {name: pc.unique(pc.fill_null(raw.column(name), "")).to_pylist() for name in columns}
 
 
+def series_named(series: list[str], asked: str | None) -> str | None:
+    """The series a user named as they can type it (``import --series``): its full name as the file's series
+    are listed, or its code (the name's first word, NY.GDP.MKTP.KD.ZG), in any case. None when the file
+    holds at most one series and none was asked for. Refuses, listing the series, when the file holds several
+    and none was named, or when the name matches none."""
+    listed = "; ".join(series[:20]) + (" ..." if len(series) > 20 else "")
+    if asked is None or not asked.strip():
+        if len(series) > 1:
+            raise UploadError(f"The file holds {len(series)} series; choose one with --series: {listed}")
+        return None
+    wanted = asked.strip().casefold()
+    found = [name for name in series if name.casefold() == wanted] or [
+        name for name in series if name.split(" ", 1)[0].casefold() == wanted
+    ]
+    if len(found) != 1:
+        which = "no series" if not found else f"{len(found)} series"
+        raise UploadError(f"There is {which} '{asked}' in this file; it holds: {listed or 'no series'}")
+    return found[0]
+
+
 def _chosen_series(series: list[str], mapping: Mapping) -> bool:
     """True when the file holds several series and the mapping names one of them (keep only its rows);
     refuses when it names none or one the file does not hold. False for a file of one series."""
