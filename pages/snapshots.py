@@ -18,6 +18,7 @@ from indicators.snapshot import (
     list_snapshots,
     plan_restore,
     read_archive,
+    snapshot_files,
 )
 from indicators.snapshot.export import save_snapshot
 
@@ -80,10 +81,10 @@ with saved_tab:
         st.download_button("Download", data=path.read_bytes(), file_name=pick, mime="application/zip")
 
 with compare_tab:
-    if saved_list.empty:
+    files = snapshot_files(saved_list)
+    if not files:
         st.info("Compare needs a saved snapshot: export one first.")
     else:
-        files = list(saved_list["file"])
         older = st.selectbox("Snapshot A (before)", files, index=min(1, len(files) - 1), key="compare_a")
         newer = st.selectbox("B (after)", ["the live store", *files], key="compare_b")
         if st.button("Compare", key="compare"):

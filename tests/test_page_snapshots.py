@@ -63,6 +63,26 @@ def test_export_with_a_filter_saves_the_snapshot_and_lists_it(page, tmp_path):
     assert at.success[-1].value == "No differences."
 
 
+def test_another_zip_in_the_folder_is_listed_as_such_and_not_offered_for_comparing(page, tmp_path):
+    """A colleague drops a zip of charts into the snapshots folder after two exports. The saved list shows the
+    snapshots first with whole counts and readable filters, the stranger last, marked; Compare offers only the
+    snapshots, so its default A is still a snapshot."""
+    at = page()
+    at.multiselect[0].set_value(["gdp_growth", "trade_volume"])
+    for _ in range(2):
+        at.button(key="export").click().run()
+    folder = tmp_path / "snaps"
+    snapshots = sorted(path.name for path in folder.glob("*.zip"))
+    (folder / "zzz-charts.zip").write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip: no manifest
+    at = page()
+    saved = at.dataframe[0].value
+    assert saved["file"].tolist()[-1] == "zzz-charts.zip"
+    assert saved["filters"].tolist() == ["indicators: gdp_growth, trade_volume"] * 2 + ["not a snapshot (no manifest)"]
+    assert str(saved["observations"].dtype) == "Int64" and saved["observations"].isna().tolist() == [False, False, True]
+    compare_a = at.selectbox(key="compare_a")
+    assert sorted(compare_a.options) == snapshots and compare_a.value in snapshots
+
+
 def test_a_bad_period_filter_is_explained(page):
     at = page()
     at.text_input(key="period_to").set_value("2020-Q5")

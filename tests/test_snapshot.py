@@ -141,7 +141,7 @@ def test_export_to_a_folder_never_overwrites(store, tmp_path):
     listed = list_snapshots(tmp_path)
     assert set(listed["file"]) == {first.name, second.name}
     expected = len(store.observations_table(["gdp_growth"]))  # the paper's figure and the WDI series
-    assert (listed["observations"] == expected).all() and (listed["filters"] == "indicators: ['gdp_growth']").all()
+    assert (listed["observations"] == expected).all() and (listed["filters"] == "indicators: gdp_growth").all()
     with pytest.raises(FileExistsError):
         export_snapshot(store, first, GDP)
 

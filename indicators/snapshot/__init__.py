@@ -9,7 +9,7 @@ compared with another snapshot or the live store (diff).
 """
 
 from indicators.snapshot.archive import DEFAULT_LIMITS, Archive, ArchiveError, Limits, read_archive
-from indicators.snapshot.catalog import list_snapshots
+from indicators.snapshot.catalog import list_snapshots, snapshot_files
 from indicators.snapshot.diff import compare, compare_archives, diff_csv, diff_summary
 from indicators.snapshot.export import Snapshot, build_snapshot, export_snapshot
 from indicators.snapshot.filters import Filters
@@ -35,4 +35,5 @@ __all__ = [
     "list_snapshots",
     "plan_restore",
     "read_archive",
+    "snapshot_files",
 ]

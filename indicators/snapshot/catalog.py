@@ -12,6 +12,7 @@ import pandas as pd
 from indicators.snapshot.archive import MANIFEST
 
 CATALOG_COLUMNS = ["file", "created_at", "bytes", "observations", "indicators", "sources", "filters", "path"]
+NOT_A_SNAPSHOT = "not a snapshot (no manifest)"
 
 
 def _manifest(path: Path) -> dict:
@@ -34,7 +35,7 @@ def list_snapshots(folder: Path) -> pd.DataFrame:
             manifest = _manifest(path)
             counts = manifest.get("counts") if isinstance(manifest.get("counts"), dict) else {}
             filters = manifest.get("filters") if isinstance(manifest.get("filters"), dict) else {}
-            described = "; ".join(f"{k}: {v}" for k, v in filters.items() if v) or "all figures"
+            described = "; ".join(f"{k}: {_listed(v)}" for k, v in filters.items() if v) or "all figures"
             stat = path.stat()
             rows.append(
                 {
@@ -45,9 +46,27 @@ def list_snapshots(folder: Path) -> pd.DataFrame:
                     "observations": counts.get("observations"),
                     "indicators": counts.get("indicators"),
                     "sources": counts.get("sources"),
-                    "filters": described if manifest else "not a snapshot (no manifest)",
+                    "filters": described if manifest else NOT_A_SNAPSHOT,
                     "path": str(path),
                 }
             )
     frame = pd.DataFrame(rows, columns=CATALOG_COLUMNS)
-    return frame.sort_values(["created_at", "file"], ascending=False, ignore_index=True)
+    for count in ("observations", "indicators", "sources"):  # whole numbers, blank for a zip without manifest
+        frame[count] = pd.to_numeric(frame[count], errors="coerce").astype("Int64")
+    # snapshots first, newest first: another zip dropped in the folder must not become Compare's default
+    frame["_other"] = frame["filters"].eq(NOT_A_SNAPSHOT)
+    frame = frame.sort_values(["_other", "created_at", "file"], ascending=[True, False, False], ignore_index=True)
+    return frame.drop(columns="_other")
+
+
+def snapshot_files(catalog: pd.DataFrame) -> list[str]:
+    """The files of a ``list_snapshots`` frame that are snapshots (a manifest), newest first: what Compare
+    offers."""
+    return list(catalog.loc[catalog["filters"] != NOT_A_SNAPSHOT, "file"])
+
+
+def _listed(value) -> str:
+    """A manifest's filter as a person reads it: indicators: gdp_growth, trade_volume (not a Python list)."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
