@@ -22,9 +22,10 @@ def _with_period(values: pd.Series, periods: pd.Series, indicator: Indicator) ->
 
 
 def _percent(value: object) -> str:
+    """A relative change, signed with the same minus sign as the Change column beside it ('−72.0 %')."""
     if value is None or value != value:
         return "–"
-    return f"{value:+.1f} %"
+    return f"{value:+.1f} %".replace("-", "−")
 
 
 def event_window_table(window: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:

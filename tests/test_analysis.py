@@ -123,3 +123,28 @@ def test_events_in_range_keeps_events_that_start_inside_it():
     )
     kept = events_in_range(events, dt.date(1990, 1, 1), dt.date(2025, 1, 1))
     assert list(kept["id"]) == ["b", "c"]
+
+
+def test_a_fall_reads_with_one_minus_sign_in_both_change_columns():
+    """Exports fell from 200 to 150 around an event: 'Change' said '−USD 50' with a typographic minus and
+    'Change %' '-25.0 %' with a hyphen beside it; both now use the same sign."""
+    from indicators.analysis_tables import event_window_table
+    from indicators.models import Indicator
+
+    indicator = Indicator(
+        id="exports", name="Exports", unit="USD", category="economy", description="x", default_entity="SRB"
+    )
+    window = pd.DataFrame(
+        {
+            "entity_name": ["Serbia"],
+            "source_title": ["x"],
+            "before_value": [200.0],
+            "before_period": ["2014"],
+            "after_value": [150.0],
+            "after_period": ["2016"],
+            "change": [-50.0],
+            "change_percent": [-25.0],
+        }
+    )
+    row = event_window_table(window, indicator).iloc[0]
+    assert row["Change"].startswith("−") and row["Change %"] == "−25.0 %"
