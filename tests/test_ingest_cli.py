@@ -133,10 +133,24 @@ def test_a_file_of_several_series_is_imported_one_series_at_a_time_with_series(s
     finally:
         store.close()
     by_year = written.set_index("period")["value"]
-    assert by_year["2023"] == 2_134_305  # the file's A,FOR,NR,I551-I553,RS cell (foreigners), not DOM's 2,058,492 or TOTAL's 4,192,797
+    # the file's A,FOR,NR,I551-I553,RS cell (foreigners), not DOM's 2,058,492 or TOTAL's 4,192,797
+    assert by_year["2023"] == 2_134_305
     assert "2019" not in by_year.index  # ':' in the file: no figure
 
 
 def test_series_is_refused_for_a_file_in_our_format(store_path, capsys):
     assert main(["import", str(CORPUS / "native_minimal.csv"), "--series", "anything"]) == 1
     assert "--series picks one series of a file in another shape than ours" in capsys.readouterr().err
+
+
+def test_a_newer_download_of_a_bundled_series_updates_it_when_the_source_is_named_by_its_id(store_path, capsys):
+    """The store ships SIPRI's military spending via OWID. An analyst imports the same OWID download again
+    naming that source by its id: nothing is new (it used to file 177 figures under a second source, '...-2',
+    beside the bundled ones). Free text that names no source still starts one of its own."""
+    owid = str(CORPUS / "owid_sipri_military.csv")
+    bundled = "sipri-military-expenditure-database-via-our-world-in-data-2025-release"
+    args = ["import", owid, "--indicator", "defense_share_gdp", "--dry-run"]
+    assert main([*args, "--source", bundled]) == 0
+    assert "(0 new, 0 changed, 177 unchanged)" in capsys.readouterr().out
+    assert main([*args, "--source", "My notes"]) == 0
+    assert "(177 new, 0 changed, 0 unchanged)" in capsys.readouterr().out
