@@ -239,17 +239,29 @@ def test_skip_invalid_imports_the_good_rows_only(upload_store: Store):
 
 
 def test_changed_values_replace_or_live_beside_as_a_new_source(upload_store: Store):
+    """The analyst's notes are uploaded, then a newer version of them: 2021 trade revised, 2022 added, GDP
+    growth the same. "Keep both" leaves the old source exactly as it was and files the whole newer version
+    under a new source, so each source is one vintage (the new year used to join the old source, and the new
+    source held only the revised figure)."""
     _, plan = _load(Case("native_good.csv", "ok"), upload_store)
     commit_upload(upload_store, plan, who="test")
-    changed = (CORPUS / "native_good.csv").read_bytes().replace(b"425000000", b"430000000")
-    plan = plan_upload(upload_store, read_upload(changed, "native_good.csv"))
-    assert plan.counts() == {"new": 0, "changed": 1, "unchanged": 1, "rejected": 0}
+    newer = (CORPUS / "native_good.csv").read_bytes().replace(b"425000000", b"430000000")
+    newer += b"trade_volume,SRB-USA,2022,460000000,USD,exactly,my-notes,,\n"
+    plan = plan_upload(upload_store, read_upload(newer, "native_good.csv"))
+    assert plan.counts() == {"new": 1, "changed": 1, "unchanged": 1, "rejected": 0}
     assert plan.changed()[["old", "new"]].iloc[0].tolist() == [425e6, 430e6]
     commit_upload(upload_store, plan, who="test", on_change="keep")
-    trade = _stored(upload_store, "trade_volume")
-    trade = trade[(trade["period"] == "2021") & trade["source"].str.startswith("my-notes")]
-    assert sorted(trade["value"]) == [425e6, 430e6]
-    assert len(set(trade["source"])) == 2
+
+    def by_source(indicator: str) -> dict[str, dict[str, float]]:
+        stored = _stored(upload_store, indicator)
+        stored = stored[stored["source"].str.startswith("my-notes")]
+        return {
+            ("newer" if "." in source else "old"): dict(zip(group["period"], group["value"], strict=True))
+            for source, group in stored.groupby("source")
+        }
+
+    assert by_source("trade_volume") == {"old": {"2021": 425e6}, "newer": {"2021": 430e6, "2022": 460e6}}
+    assert by_source("gdp_growth") == {"old": {"2023": 3.8}, "newer": {"2023": 3.8}}
 
 
 def test_overriding_the_detected_dialect_changes_the_reading(upload_store: Store):

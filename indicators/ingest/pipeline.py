@@ -186,13 +186,15 @@ def _plan(store: Store, parsed: Parsed, mapping: Mapping | None) -> Plan:
 
 
 def _keep_both(store: Store, plan: Plan, rows: pd.DataFrame, stamp: str) -> tuple[pd.DataFrame, list[Source]]:
-    """Changed figures go to a new source (the old one + the upload's date), so both versions stay current."""
+    """Keep both versions: where the upload changes figures of a source, all of that source's figures in the
+    upload (new, changed and unchanged) go to a new source, the old one + the upload's date. The old source
+    stays exactly as it was and the new one holds the upload's whole series, so each series is one vintage
+    (moving only the changed figures left the old source's series extended with the new vintage's years and
+    the new source's full of holes)."""
     changed = plan.preview[plan.preview["status"] == "changed"]
     if changed.empty:
         return rows, []
-    key = ["indicator_id", "entity", "period", "source_id"]
-    marker = changed[key].assign(_changed=True)
-    rows = rows.merge(marker, on=key, how="left")
+    rows = rows.copy()
     sources = store.sources().set_index("id")
     created = []
     for old in pd.unique(changed["source_id"]):
@@ -201,8 +203,8 @@ def _keep_both(store: Store, plan: Plan, rows: pd.DataFrame, stamp: str) -> tupl
         known = {k: v for k, v in base.items() if k in Source.model_fields and pd.notna(v)}
         known.update(id=new_id, title=f"{base.get('title', old)} (upload of {stamp})")
         created.append(Source.model_validate(known))
-        rows.loc[rows["_changed"].eq(True) & (rows["source_id"] == old), "source_id"] = new_id
-    return rows.drop(columns="_changed"), created
+        rows.loc[rows["source_id"] == old, "source_id"] = new_id
+    return rows, created
 
 
 def commit_upload(
