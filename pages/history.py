@@ -73,7 +73,7 @@ if st.button("Undo", type="primary", key="undo"):
     else:
         # Rerun so that the table above and the list of batches show the undo (they were read before it).
         st.session_state["undo_message"] = (
-            f"Undid batch {result.undid} as batch {result.batch_id}: {result.restored} figure(s) restored, "
-            f"{result.removed} removed. Undo batch {result.batch_id} to bring the changes back."
+            f"Undid batch {result.undid} as batch {result.batch_id}: {result.summary()}. "
+            f"Undo batch {result.batch_id} to bring the changes back."
         )
         st.rerun()

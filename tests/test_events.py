@@ -282,13 +282,16 @@ def test_the_command_line_refuses_an_event_change_without_a_reason(store_path, t
     store.close()
 
 
-def test_undoing_an_event_batch_says_how_an_event_is_corrected(store_path, capsys):
-    """`undo` of an event's batch answered "Changes to an indicator or a source are corrected by saving them
-    again": an editor who had added an event was told about indicators and sources."""
+def test_undo_of_an_added_event_from_the_command_line_removes_it(store_path, capsys):
+    """`undo` of an event's batch was refused ("did not change any figure"): events are undone like figures."""
     prepare(Store(store_path)).close()
     added = ["add-event", "--date", "2025-09", "--type", "visit", "--title", "A visit", "--source", "pupin_2024"]
     assert main([*added, "--reason", "news"]) == 0
     batch = capsys.readouterr().out.split("(batch ")[1].rstrip(")\n")
+    assert main(["undo", batch]) == 0
+    assert "0 event(s) restored, 1 removed" in capsys.readouterr().out
+    store = Store(store_path)
+    assert "2025-09-a-visit" not in set(store.events()["id"])
+    store.close()
     assert main(["undo", batch]) == 1
-    message = capsys.readouterr().err
-    assert "add-event --id" in message and "indicator or a source" not in message
+    assert "already undone" in capsys.readouterr().err

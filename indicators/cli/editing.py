@@ -128,7 +128,7 @@ def run_undo(args) -> int:
     with store_for_command() as store:
         result = store.undo_batch(args.batch, who=local_user(), reason=args.reason)
     print(
-        f"undid batch {result.undid} as batch {result.batch_id}: {result.restored} figure(s) restored, "
-        f"{result.removed} removed. `indicators undo {result.batch_id}` undoes this undo."
+        f"undid batch {result.undid} as batch {result.batch_id}: {result.summary()}. "
+        f"`indicators undo {result.batch_id}` undoes this undo."
     )
     return 0

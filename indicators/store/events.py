@@ -14,9 +14,15 @@ import pandas as pd
 from indicators.models import Event
 from indicators.store.base import utc_now
 from indicators.store.connection import StoreError
+from indicators.store.history import UndoRefused
 from indicators.store.writes import WriteResult
 
 _EVENT_FIELDS = ("id", "date", "type", "title", "source_id", "quote", "note")
+# the same event's contents in two versions (``a`` and ``b``): what an undo compares
+_SAME_CONTENTS = " AND ".join(
+    f"{{a}}.{field} IS NOT DISTINCT FROM {{b}}.{field}"
+    for field in ("date", "type", "title", "source_id", "quote", "note")
+)
 
 
 class EventsMixin:
@@ -177,3 +183,71 @@ class EventsMixin:
             )
             con.execute("UPDATE batch SET removed = 1 WHERE id = ?", [batch_id])
         return batch_id
+
+    # --- undo (called by ``HistoryMixin.undo_batch``, inside its transaction) --------------------------
+
+    def _event_versions_of(self, con, batch_id: int) -> tuple[int, int]:
+        """How many event versions a batch wrote, and how many it superseded."""
+        return con.execute(
+            "SELECT count(*) FILTER (WHERE batch_id = ?), count(*) FILTER (WHERE superseded_batch = ?) FROM event "
+            "WHERE batch_id = ? OR superseded_batch = ?",
+            [batch_id] * 4,
+        ).fetchone()
+
+    def _refuse_if_events_changed_since(self, con, batch_id: int) -> None:
+        """Every event the batch wrote must still read as it left it, and every event it deleted still be
+        absent; otherwise a later batch changed them and undoing would throw that work away."""
+        later = con.execute(
+            f"""
+            SELECT n.id, coalesce(c.batch_id, n.superseded_batch) AS later_batch
+            FROM event n LEFT JOIN current_event c ON c.id = n.id
+            WHERE n.batch_id = ? AND (c.version_id IS NULL OR NOT ({_SAME_CONTENTS.format(a="c", b="n")}))
+            UNION ALL
+            SELECT o.id, c.batch_id
+            FROM event o JOIN current_event c ON c.id = o.id
+            WHERE o.superseded_batch = ?
+              AND NOT EXISTS (SELECT 1 FROM event n WHERE n.batch_id = o.superseded_batch AND n.id = o.id)
+            ORDER BY 2, 1
+            """,
+            [batch_id, batch_id],
+        ).fetchall()
+        if not later:
+            return
+        later_batches = sorted({row[1] for row in later})
+        undone_by = con.execute(
+            "SELECT id FROM batch WHERE undoes = ? AND list_contains(?::BIGINT[], id) ORDER BY id",
+            [batch_id, later_batches],
+        ).fetchall()
+        if undone_by:
+            raise UndoRefused(
+                f"Batch {batch_id} was already undone by batch {undone_by[0][0]}; "
+                f"undo batch {undone_by[0][0]} to bring its changes back."
+            )
+        shown = "; ".join(f"event {row[0]} by batch {row[1]}" for row in later[:5])
+        more = f" and {len(later) - 5} more" if len(later) > 5 else ""
+        raise UndoRefused(
+            f"Batch {batch_id} cannot be undone: later batches ({', '.join(map(str, later_batches))}) changed "
+            f"the same events since: {shown}{more}. Undo those first, newest first, or correct the event by "
+            "saving it again with the same id (`indicators add-event --id`)."
+        )
+
+    def _undo_events(self, con, batch_id: int, undo_id: int, who: str, now: dt.datetime) -> int:
+        """Supersede the event versions ``batch_id`` wrote and write again the versions it superseded, as
+        batch ``undo_id``. Returns how many events the batch had added (now removed again)."""
+        removed = con.execute(
+            "SELECT count(*) FROM event n WHERE n.batch_id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM event o WHERE o.superseded_batch = n.batch_id AND o.id = n.id)",
+            [batch_id],
+        ).fetchone()[0]
+        con.execute(
+            "UPDATE event SET superseded_at = ?, superseded_batch = ? WHERE version_id IN "
+            "(SELECT c.version_id FROM current_event c JOIN event n ON n.id = c.id WHERE n.batch_id = ?)",
+            [now, undo_id, batch_id],
+        )
+        con.execute(
+            "INSERT INTO event (id, date, date_start, type, title, source_id, quote, note, batch_id, recorded_at, "
+            "recorded_by) SELECT o.id, o.date, o.date_start, o.type, o.title, o.source_id, o.quote, o.note, ?, ?, ? "
+            "FROM event o WHERE o.superseded_batch = ?",
+            [undo_id, now, who, batch_id],
+        )
+        return removed

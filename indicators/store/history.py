@@ -49,6 +49,17 @@ class UndoResult:
     undid: int  # the batch it reversed
     restored: int  # figures given back their previous value (changed or deleted by the batch)
     removed: int  # figures the batch had added, now removed again
+    events_restored: int = 0  # events given back their previous version (corrected or deleted by the batch)
+    events_removed: int = 0  # events the batch had added, now removed again
+
+    def summary(self) -> str:
+        """What the undo did, in words: "2 figure(s) restored, 0 removed", and the events when there were any."""
+        parts = []
+        if self.restored or self.removed or not (self.events_restored or self.events_removed):
+            parts.append(f"{self.restored} figure(s) restored, {self.removed} removed")
+        if self.events_restored or self.events_removed:
+            parts.append(f"{self.events_restored} event(s) restored, {self.events_removed} removed")
+        return "; ".join(parts)
 
 
 _SAME_FIGURE = (
@@ -145,8 +156,9 @@ class HistoryMixin:
     def undo_batch(
         self, batch_id: int, *, who: str, reason: str | None = None, figure: Figure | None = None
     ) -> UndoResult:
-        """Reverse a batch (or only one ``figure`` of it) as a new batch of kind ``undo``. Refused when the
-        batch changed no figures, or when a later batch has changed the same figures since."""
+        """Reverse a batch (or only one ``figure`` of it) as a new batch of kind ``undo``: its figures and its
+        events. Refused when the batch changed no figures or events, or when a later batch has changed the same
+        figures or events since (or already undid it)."""
         batch_id = int(batch_id)
         with self.transaction() as con:
             batch = con.execute("SELECT kind FROM batch WHERE id = ?", [batch_id]).fetchone()
@@ -160,17 +172,16 @@ class HistoryMixin:
             replaced = con.execute(
                 f"SELECT count(*) FROM observation o WHERE o.superseded_batch = ?{old_filter}", [batch_id, *old_params]
             ).fetchone()[0]
-            if wrote == 0 and replaced == 0:
-                what = "that figure" if figure else "any figure"
-                how = (
-                    "An event is corrected by saving it again with the same id (`indicators add-event --id`)."
-                    if batch[0] == "event"
-                    else "Changes to an indicator or a source are corrected by saving them again."
-                )
+            events_wrote, events_replaced = (0, 0) if figure is not None else self._event_versions_of(con, batch_id)
+            if wrote == 0 and replaced == 0 and events_wrote == 0 and events_replaced == 0:
+                what = "that figure" if figure else "any figure or event"
                 raise UndoRefused(
-                    f"Batch {batch_id} ({batch[0]}) did not change {what}; there is nothing to undo. {how}"
+                    f"Batch {batch_id} ({batch[0]}) did not change {what}; there is nothing to undo. "
+                    "Changes to an indicator or a source are corrected by saving them again."
                 )
             self._refuse_if_changed_since(con, batch_id, new_filter, new_params, old_filter, old_params)
+            if events_wrote or events_replaced:
+                self._refuse_if_events_changed_since(con, batch_id)
             restored = replaced
             removed = con.execute(
                 f"""
@@ -208,11 +219,27 @@ class HistoryMixin:
                 [undo_id, now, who, batch_id, *old_params],
             )
             changed = wrote - removed  # figures the batch both replaced and rewrote
+            events_removed = (
+                self._undo_events(con, batch_id, undo_id, who, now) if events_wrote or events_replaced else 0
+            )
+            events_changed = events_wrote - events_removed
             con.execute(
                 "UPDATE batch SET added = ?, changed = ?, removed = ? WHERE id = ?",
-                [restored - changed, changed, removed, undo_id],
+                [
+                    restored - changed + events_replaced - events_changed,
+                    changed + events_changed,
+                    removed + events_removed,
+                    undo_id,
+                ],
             )
-        return UndoResult(batch_id=undo_id, undid=batch_id, restored=restored, removed=removed)
+        return UndoResult(
+            batch_id=undo_id,
+            undid=batch_id,
+            restored=restored,
+            removed=removed,
+            events_restored=events_replaced,
+            events_removed=events_removed,
+        )
 
     def _refuse_if_changed_since(self, con, batch_id, new_filter, new_params, old_filter, old_params) -> None:
         """Every figure the batch wrote must still be current, and every figure it deleted still absent."""
