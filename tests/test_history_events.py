@@ -88,3 +88,24 @@ def test_history_events_prints_the_events_change_log_as_csv(store_path, capsys):
     assert rows[0]["old_title"] == rows[0]["new_title"] == "A visit" and rows[0]["changed_at"].endswith("Z")
     assert main(["history", "--events", "--indicator", "gdp_growth"]) == 1
     assert "--events" in capsys.readouterr().err
+
+
+def test_history_refuses_to_undo_an_event_batch_a_later_batch_changed_and_says_why(app, store_path):
+    store = prepare(Store(store_path, idle_release=0))
+    event = Event(date="2025-09", type="visit", title="A visit", source_id="pupin_2024")
+    first = store.write_events([event], kind="event", who="ana", reason="news").batch_id
+    later = store.write_events(
+        [event.model_copy(update={"title": "A state visit"})], kind="event", who="bo", reason="fix"
+    )
+    store.close()
+
+    at = app().run()
+    at.switch_page(HISTORY).run()
+    at.selectbox(key="undo_batch").set_value(first).run()
+    at.button(key="undo").click().run()
+    assert not at.exception
+    errors = [error.value.replace("\\", "") for error in at.error]  # markdown escapes
+    assert any(f"later batches ({later.batch_id}) changed the same events" in error for error in errors), errors
+    store = Store(store_path, idle_release=0)
+    assert store.events().set_index("id").loc[event.id, "title"] == "A state visit"
+    store.close()
