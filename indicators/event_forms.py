@@ -1,5 +1,6 @@
-"""The editors' way to add events in the browser: one form, or a file in our events CSV. Streamlit glue
-only: parsing and validation are ``indicators.events``, writing is ``Store.write_events``."""
+"""The editors' way to add and delete events in the browser: one form, or a file in our events CSV; a
+deletion with a reason. Streamlit glue only: parsing and validation are ``indicators.events``, writing is
+``Store.write_events`` and ``Store.delete_event``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import streamlit as st
 from indicators import webapp
 from indicators.events import EventProblem, load_events_csv, parse_event
 from indicators.models import EVENT_TYPES
-from indicators.store import Store
+from indicators.store import Store, StoreError
 
 
 def event_editor(store: Store, who: str) -> None:
@@ -42,3 +43,31 @@ def event_editor(store: Store, who: str) -> None:
             st.success(f"{result.added} added, {result.changed} corrected, {result.unchanged} unchanged.")
         else:
             st.error("Nothing was loaded:\n\n" + "\n".join(f"- {webapp.md(problem)}" for problem in parsed.problems))
+
+
+def event_remover(store: Store, who: str) -> None:
+    """Delete one event with a reason: one batch, undoable on the History page (the versions stay)."""
+    if message := st.session_state.pop("event_deleted_message", None):
+        st.success(message)
+    events = webapp.read(store, "events")
+    if events.empty:
+        st.caption("There are no events to delete.")
+        return
+    labels = dict(zip(events["id"], events["date"] + " · " + events["title"], strict=True))
+    with st.form("delete-event"):
+        event_id = st.selectbox("Event to delete", list(labels), format_func=lambda key: labels.get(key, key))
+        reason = st.text_input("Reason for deleting it")
+        if st.form_submit_button("Delete event"):
+            if not reason.strip():
+                st.error("Reason: say why this event is deleted; nothing was deleted.")
+                return
+            try:
+                batch = store.delete_event(event_id, who=who, reason=reason.strip())
+            except StoreError as error:
+                st.error(webapp.md(str(error)))
+                return
+            # Rerun so that the chart, the event pickers and this list no longer show it (read before).
+            st.session_state["event_deleted_message"] = (
+                f"Event {webapp.md(event_id)} deleted (batch {batch}); the History page can undo it."
+            )
+            st.rerun()

@@ -36,6 +36,60 @@ def history_csv(log: pd.DataFrame) -> bytes:
     return csv_text(neutralise_formulas(frame), float_format="%.15g").encode("utf-8")
 
 
+EVENT_HISTORY_CSV_COLUMNS = (
+    "batch_id",
+    "changed_at",
+    "who",
+    "kind",
+    "action",
+    "event",
+    "old_date",
+    "new_date",
+    "old_title",
+    "new_title",
+    "reason",
+    "undoes",
+)
+
+
+def event_history_csv(log: pd.DataFrame) -> bytes:
+    """The events' change log (``Store.event_changes``) as CSV: one row per event per batch, with the batch id."""
+    frame = log.rename(columns={"event_id": "event"}).copy()
+    frame["changed_at"] = pd.to_datetime(frame["changed_at"]).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    frame["undoes"] = frame["undoes"].astype("Int64")
+    frame = frame.reindex(columns=list(EVENT_HISTORY_CSV_COLUMNS))
+    return csv_text(neutralise_formulas(frame)).encode("utf-8")
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _old_to_new(old: object, new: object) -> str:
+    old, new = _text(old), _text(new)
+    return new if not old or old == new else old if not new else f"{old} → {new}"
+
+
+def event_history_table(log: pd.DataFrame) -> pd.DataFrame:
+    """What the History page shows of the events' changes: when, who, action, event, date, title, why, batch."""
+    columns = ["when (UTC)", "who", "action", "event", "date", "title", "why", "batch", "kind"]
+    rows = [
+        {
+            "when (UTC)": pd.Timestamp(row.changed_at).strftime("%Y-%m-%d %H:%M"),
+            "who": row.who,
+            "action": row.action,
+            "event": row.event_id,
+            "date": _old_to_new(row.old_date, row.new_date),
+            "title": _old_to_new(row.old_title, row.new_title),
+            "why": _text(row.reason),
+            "batch": int(row.batch_id),
+            "kind": row.kind + (f" of batch {int(row.undoes)}" if pd.notna(row.undoes) else ""),
+        }
+        for row in log.itertuples(index=False)
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _shown(value: object, qualifier: object, indicator: Indicator | None) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
@@ -83,6 +137,16 @@ def hidden_changes(log: pd.DataFrame, batch_id: int, sizes: dict[int, int] | Non
     """How many of a batch's changes the filters leave out of ``log`` (an undo of the batch undoes them too)."""
     shown = int((log["batch_id"] == batch_id).sum())
     return max((sizes or {}).get(int(batch_id), 0) - shown, 0)
+
+
+def both_logs(log: pd.DataFrame, event_log: pd.DataFrame) -> pd.DataFrame:
+    """The figures' and the events' change logs as one, for the batch picker: batch, kind, who, when, why."""
+    columns = ["batch_id", "kind", "who", "changed_at", "reason"]
+    frames = [frame[columns] for frame in (log, event_log) if not frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    both = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return both.sort_values(["batch_id"], ascending=False, kind="stable")
 
 
 def batch_choices(log: pd.DataFrame, sizes: dict[int, int] | None = None) -> dict[int, str]:

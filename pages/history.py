@@ -1,4 +1,5 @@
-"""History: every change (who, when, what, old → new, why), filtered; editors can undo a change or a batch."""
+"""History: every change to figures, catalog and events (who, when, what, old → new, why), filtered; editors can
+undo a change or a batch."""
 
 import streamlit as st
 
@@ -14,7 +15,8 @@ store = webapp.current_store()
 catalog = {indicator.id: indicator for indicator in webapp.indicators(store)}
 st.title("History")
 st.caption(
-    "Every change to the figures and the catalog, newest first. Nothing is ever overwritten: an undo is a change too."
+    "Every change to the figures, the catalog and the events, newest first. Nothing is ever overwritten: "
+    "an undo is a change too."
 )
 
 by_indicator, by_person, since_col, until_col, by_batch = st.columns([3, 2, 2, 2, 1])
@@ -35,12 +37,28 @@ log = webapp.guarded(
     batch_id=batch,
     limit=limit,
 )
-if log.empty:
+event_log = webapp.guarded(
+    store.event_changes, limit, who=None if person == ALL else person, since=since, until=until, batch_id=batch
+)
+if log.empty and event_log.empty:
     st.info("No changes match these filters.")
     st.stop()
-st.dataframe(history_view.history_table(log, catalog), hide_index=True)
-if len(log) == limit:
-    st.caption(f"Showing the newest {limit} changes; narrow the filters to see older ones.")
+if log.empty:
+    st.caption("No changes to the figures or the catalog match these filters.")
+else:
+    st.dataframe(history_view.history_table(log, catalog), hide_index=True)
+    if len(log) == limit:
+        st.caption(f"Showing the newest {limit} changes; narrow the filters to see older ones.")
+
+st.subheader("Events")
+if event_log.empty:
+    st.caption("No changes to the events match these filters.")
+else:
+    if indicator_id != ALL:
+        st.caption("Events belong to no indicator: the indicator filter does not apply to them.")
+    st.dataframe(history_view.event_history_table(event_log), hide_index=True)
+    if len(event_log) == limit:
+        st.caption(f"Showing the newest {limit} changes to events; narrow the filters to see older ones.")
 
 st.subheader("Undo")
 if message := st.session_state.pop("undo_message", None):
@@ -53,10 +71,11 @@ if not access.may_edit():
     st.stop()
 who = access.current_editor()
 sizes = history_view.batch_sizes(webapp.read(store, "batches"))
-choices = history_view.batch_choices(log, sizes)
+shown = history_view.both_logs(log, event_log)
+choices = history_view.batch_choices(shown, sizes)
 chosen = st.selectbox("Batch to undo", list(choices), format_func=choices.get, key="undo_batch")
 figures = history_view.batch_figures(log, chosen)
-hidden = history_view.hidden_changes(log, chosen, sizes)
+hidden = history_view.hidden_changes(shown, chosen, sizes)
 figure = WHOLE_BATCH
 if len(figures) > 1 or (figures and hidden):
     figure = st.selectbox("Undo only one figure of it?", [WHOLE_BATCH, *figures], key="undo_figure")

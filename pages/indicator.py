@@ -8,7 +8,7 @@ import streamlit as st
 
 from indicators import analysis, analysis_tables, charts, exports, views, viewstate, webapp
 from indicators.access import current_editor
-from indicators.event_forms import event_editor
+from indicators.event_forms import event_editor, event_remover
 from indicators.mirrors import load_mirrors, pairs_for
 from indicators.models import EVENT_TYPES
 
@@ -245,11 +245,13 @@ xlsx_column.download_button(
     disabled=series.empty,
 )
 
-# --- events: add one, or load a file of them (editors) ---------------------------------------------------
+# --- events: add one, load a file of them, delete one (editors) ------------------------------------------
 who = current_editor()
 if who:
     with st.expander("Add events"):
         event_editor(store, who)
+    with st.expander("Delete an event", expanded="event_deleted_message" in st.session_state):
+        event_remover(store, who)
 
 if st.query_params.to_dict() != params:
     st.query_params.from_dict(params)

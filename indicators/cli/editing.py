@@ -1,4 +1,4 @@
-"""`add`, `history` and `undo`: change one figure, read the change log, undo a batch, from scripts."""
+"""`add`, `history` and `undo`: change one figure, read the change log (figures' or events'), undo a batch."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 from indicators.cli.common import store_for_command
 from indicators.editing import check_figure, check_source, source_titled
-from indicators.history_view import history_csv
+from indicators.history_view import event_history_csv, history_csv
 from indicators.models import Source
 from indicators.store import ANY_VERSION, Store, local_user
 from indicators.units import QUALIFIERS, format_value
@@ -35,6 +35,7 @@ def register(subparsers) -> None:
     history = subparsers.add_parser("history", help="the change log as CSV on stdout, with batch ids")
     history.add_argument("--indicator", metavar="ID")
     history.add_argument("--limit", type=int, metavar="N", help="the N newest rows")
+    history.add_argument("--events", action="store_true", help="the events' change log instead of the figures'")
     history.set_defaults(handler=run_history)
 
     undo = subparsers.add_parser("undo", help="undo a change or a whole batch (itself a batch that can be undone)")
@@ -115,6 +116,14 @@ def run_history(args) -> int:
 
     if args.limit is not None and args.limit < 1:
         raise CommandFailed("--limit must be 1 or more")
+    if args.events:
+        if args.indicator:
+            raise CommandFailed("--events lists the events' changes, which belong to no indicator: drop --indicator")
+        with store_for_command() as store:
+            log = store.event_changes(args.limit)
+        sys.stdout.buffer.write(event_history_csv(log))
+        sys.stdout.flush()
+        return 0
     with store_for_command() as store:
         if args.indicator and store.indicator(args.indicator) is None:
             raise CommandFailed(f"unknown indicator {args.indicator}; `indicators list` shows the ones there are")

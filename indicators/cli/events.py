@@ -4,6 +4,7 @@ python -m indicators events [--type T ...]          events as our events CSV on 
 python -m indicators add-event --date P --type T --title TEXT --source ID [--quote TEXT] [--note TEXT]
                                [--id SLUG] --reason TEXT
 python -m indicators import-events FILE --reason TEXT [--dry-run]   all rows or none
+python -m indicators delete-event --id ID --reason TEXT             remove one event (its versions stay)
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ def register(subparsers) -> None:
     load.add_argument("--reason", required=True)
     load.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     load.set_defaults(handler=run_import_events)
+
+    delete = subparsers.add_parser("delete-event", help="remove one event, with a reason (undoable)")
+    delete.add_argument("--id", required=True, metavar="ID", help="the event's id (see `indicators events`)")
+    delete.add_argument("--reason", required=True, metavar="TEXT", help="why (kept in the change log)")
+    delete.set_defaults(handler=run_delete_event)
 
 
 def _editor() -> str:
@@ -116,4 +122,20 @@ def run_import_events(args) -> int:
         f"{result.added} added, {result.changed} corrected, {result.unchanged} unchanged"
         + (f" (batch {result.batch_id})" if result.batch_id else "")
     )
+    return 0
+
+
+def run_delete_event(args) -> int:
+    from indicators.cli import CommandFailed
+
+    who = _editor()
+    reason = _reason(args)
+    event_id = args.id.strip()
+    with store_for_command() as store:
+        if event_id not in set(store.events()["id"]):
+            raise CommandFailed(
+                f"--id: there is no event '{event_id}' (`indicators events` lists them); nothing was written"
+            )
+        batch = store.delete_event(event_id, who=who, reason=reason)
+    print(f"event {event_id} deleted (batch {batch}). `indicators undo {batch}` brings it back.")
     return 0

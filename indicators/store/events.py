@@ -51,11 +51,38 @@ class EventsMixin:
             params,
         )
 
-    def event_changes(self, limit: int | None = None) -> pd.DataFrame:
-        """The events' change log, newest first: who added, corrected or removed which event, when and why."""
+    def event_changes(
+        self,
+        limit: int | None = None,
+        *,
+        who: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        batch_id: int | None = None,
+    ) -> pd.DataFrame:
+        """The events' change log, newest first: who added, corrected or removed which event, when and why
+        (with the batch an undo reversed in ``undoes``). Dates are UTC days, ``until`` included."""
+        filters, params = [], []
+        if who:
+            filters.append("l.who = ?")
+            params.append(who)
+        if since:
+            filters.append("l.changed_at >= ?")
+            params.append(dt.datetime.combine(since, dt.time()))
+        if until:
+            filters.append("l.changed_at < ?")
+            params.append(dt.datetime.combine(until, dt.time()) + dt.timedelta(days=1))
+        if batch_id is not None:
+            filters.append("l.batch_id = ?")
+            params.append(int(batch_id))
+        where = ("WHERE " + " AND ".join(filters)) if filters else ""
+        params.append(limit if limit is not None else 2**62)
         return self.query_df(
-            "SELECT * FROM event_change_log ORDER BY changed_at DESC, batch_id DESC, event_id LIMIT ?",
-            [limit if limit is not None else 2**62],
+            f"""
+            SELECT l.*, b.undoes FROM event_change_log l JOIN batch b ON b.id = l.batch_id {where}
+            ORDER BY l.changed_at DESC, l.batch_id DESC, l.event_id LIMIT ?
+            """,
+            params,
         )
 
     def last_changed(self, indicator_id: str) -> dt.datetime | None:
