@@ -18,8 +18,10 @@ to import while the dashboard runs. So:
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +51,18 @@ def _is_lock_conflict(error: Exception) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set" in text)
 
 
+# Every lease still alive, so that the process closes their files itself before it exits: an idle-release
+# timer firing during interpreter shutdown would close DuckDB (a checkpoint, in C++) on a daemon thread that
+# the interpreter then kills, and the C++ runtime aborts the process ("FATAL: exception not rethrown").
+_LEASES: weakref.WeakSet[ConnectionLease] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_every_lease() -> None:
+    for lease in list(_LEASES):
+        lease.close()
+
+
 class ConnectionLease:
     """One root DuckDB connection per store, opened on demand and closed when idle."""
 
@@ -70,6 +84,7 @@ class ConnectionLease:
         self._timer: threading.Timer | None = None
         self._stale = False  # a fatal error invalidated the database: reopen once nobody uses it
         self.fell_back_to_read_only = False
+        _LEASES.add(self)
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         if self.path is None:
