@@ -14,7 +14,7 @@ import pandas as pd
 from indicators.models import Event
 from indicators.store.base import utc_now
 from indicators.store.connection import StoreError
-from indicators.store.history import UndoRefused
+from indicators.store.history import refuse_later_changes
 from indicators.store.writes import WriteResult
 
 _EVENT_FIELDS = ("id", "date", "type", "title", "source_id", "quote", "note")
@@ -238,25 +238,14 @@ class EventsMixin:
             """,
             [batch_id, batch_id],
         ).fetchall()
-        if not later:
-            return
-        later_batches = sorted({row[1] for row in later})
-        undone_by = con.execute(
-            "SELECT id FROM batch WHERE undoes = ? AND list_contains(?::BIGINT[], id) ORDER BY id",
-            [batch_id, later_batches],
-        ).fetchall()
-        if undone_by:
-            raise UndoRefused(
-                f"Batch {batch_id} was already undone by batch {undone_by[0][0]}; "
-                f"undo batch {undone_by[0][0]} to bring its changes back."
+        if later:
+            refuse_later_changes(
+                con,
+                batch_id,
+                [(f"event {row[0]}", row[1]) for row in later],
+                what="events",
+                otherwise="correct the event by saving it again with the same id (`indicators add-event --id`)",
             )
-        shown = "; ".join(f"event {row[0]} by batch {row[1]}" for row in later[:5])
-        more = f" and {len(later) - 5} more" if len(later) > 5 else ""
-        raise UndoRefused(
-            f"Batch {batch_id} cannot be undone: later batches ({', '.join(map(str, later_batches))}) changed "
-            f"the same events since: {shown}{more}. Undo those first, newest first, or correct the event by "
-            "saving it again with the same id (`indicators add-event --id`)."
-        )
 
     def _undo_events(self, con, batch_id: int, undo_id: int, who: str, now: dt.datetime) -> int:
         """Supersede the event versions ``batch_id`` wrote and write again the versions it superseded, as

@@ -262,24 +262,35 @@ class HistoryMixin:
             """,
             [batch_id, *new_params, batch_id, *old_params],
         ).fetchall()
-        if not later:
-            return
-        later_batches = sorted({row[4] for row in later})
-        undone_by = con.execute(
-            "SELECT id FROM batch WHERE undoes = ? AND list_contains(?::BIGINT[], id) ORDER BY id",
-            [batch_id, later_batches],
-        ).fetchall()
-        if undone_by:
-            raise UndoRefused(
-                f"Batch {batch_id} was already undone by batch {undone_by[0][0]}; "
-                f"undo batch {undone_by[0][0]} to bring its changes back."
+        if later:
+            refuse_later_changes(
+                con,
+                batch_id,
+                [(f"{r[0]} {r[1]} {r[2]} ({r[3]})", r[4]) for r in later],
+                what="figures",
+                otherwise="correct the figures by hand",
             )
-        shown = "; ".join(f"{r[0]} {r[1]} {r[2]} ({r[3]}) by batch {r[4]}" for r in later[:5])
-        more = f" and {len(later) - 5} more" if len(later) > 5 else ""
+
+
+def refuse_later_changes(con, batch_id: int, later: list[tuple[str, int]], *, what: str, otherwise: str) -> None:
+    """Refuse an undo of ``batch_id`` because of ``later`` changes (what changed, by which batch): as already
+    undone when one of those batches is its own undo, else naming the later batches to undo first."""
+    later_batches = sorted({changed_by for _, changed_by in later})
+    undone_by = con.execute(
+        "SELECT id FROM batch WHERE undoes = ? AND list_contains(?::BIGINT[], id) ORDER BY id",
+        [batch_id, later_batches],
+    ).fetchall()
+    if undone_by:
         raise UndoRefused(
-            f"Batch {batch_id} cannot be undone: later batches ({', '.join(map(str, later_batches))}) changed "
-            f"the same figures since: {shown}{more}. Undo those first, newest first, or correct the figures by hand."
+            f"Batch {batch_id} was already undone by batch {undone_by[0][0]}; "
+            f"undo batch {undone_by[0][0]} to bring its changes back."
         )
+    shown = "; ".join(f"{item} by batch {changed_by}" for item, changed_by in later[:5])
+    more = f" and {len(later) - 5} more" if len(later) > 5 else ""
+    raise UndoRefused(
+        f"Batch {batch_id} cannot be undone: later batches ({', '.join(map(str, later_batches))}) changed "
+        f"the same {what} since: {shown}{more}. Undo those first, newest first, or {otherwise}."
+    )
 
 
 def _limit_clause(limit: int | None, params: list) -> str:
