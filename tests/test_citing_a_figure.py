@@ -1,0 +1,39 @@
+"""A journalist or diplomat cites a figure from the dashboard: whatever they copy (a tile, the table, the
+chart's hover, image or download) must say whose sentence it is and where it came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from indicators import charts, exports, views
+
+FIVE_AREAS = "Serbia and the United States: five areas for lasting relations (untitled paper)"
+EXPORTED_AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def test_a_papers_sentence_citing_another_source_is_attributed_to_the_paper_everywhere(store, app):
+    # The sentence "Two thirds of exports (67%) ..." is the five-areas paper's, which cites the EC Delegation.
+    # Credited to the EC Delegation alone, a journalist would put the paper's words in the EC's mouth.
+    indicator = store.indicator("eu_share_exports")
+    series = store.series("eu_share_exports")
+    expected = f"{FIVE_AREAS}, citing Benefits of Serbia’s trade with the EU"
+
+    assert list(views.series_table(series, indicator)["Source"]) == [expected]
+    csv = exports.chart_csv(series, indicator, {}, EXPORTED_AT).decode()
+    assert f"# sources: {expected}\n" in csv
+    figure = charts.caption_figure(charts.indicator_figure(series, indicator), indicator, list(series["source_title"]))
+    assert FIVE_AREAS.split(":")[0] in figure.layout.title.subtitle.text
+    assert "five areas" in str(figure.data[0].customdata[0][2])  # the hover's "Source:"
+
+    at = app()
+    at.run()
+    captions = [caption.value for caption in at.caption]
+    assert any("five areas for lasting relations" in text and "Benefits of Serbia" in text for text in captions)
+
+
+def test_a_papers_own_figure_and_official_statistics_keep_their_plain_source(store):
+    assert set(store.series("gdp_growth")["source_title"]) >= {
+        "A Vision for Future Cooperation Between Serbia and the US"
+    }
+    official = store.series("trade_volume")
+    assert not official[official["source_kind"] == "official"]["source_title"].str.contains("citing").any()
