@@ -37,3 +37,15 @@ def test_a_papers_own_figure_and_official_statistics_keep_their_plain_source(sto
     }
     official = store.series("trade_volume")
     assert not official[official["source_kind"] == "official"]["source_title"].str.contains("citing").any()
+
+
+def test_a_saved_chart_image_names_every_source_in_full(store):
+    # The PNG/SVG from the camera button is all a reader of a printed article sees: the source line drawn on
+    # it must not be cut off before the official statistics' title.
+    indicator = store.indicator("trade_volume")
+    series = store.series("trade_volume")
+    figure = charts.caption_figure(charts.indicator_figure(series, indicator), indicator, list(series["source_title"]))
+    drawn = figure.layout.title.subtitle.text.replace("<br>", " ")
+    assert "…" not in drawn
+    assert drawn.endswith("US Census Bureau, U.S. trade in goods with Serbia (exports + imports), 2024 download")
+    assert figure.layout.margin.t >= 62 + 22 * (figure.layout.title.subtitle.text.count("<br>") + 1)
