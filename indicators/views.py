@@ -195,3 +195,29 @@ def claim_check_captions(checks: pd.DataFrame, overview: pd.DataFrame) -> dict[s
         else:
             captions[row.indicator_id] = f"{said} (the latest we hold; none yet for {row.claim_period} to compare)"
     return captions
+
+
+# --- the Sources page ----------------------------------------------------------------------------------
+
+
+def paper_byline(paper) -> str:
+    """Authors, publisher, year of a paper (a row of ``Store.sources()``), the parts it states."""
+    return ", ".join(str(part) for part in (paper.authors, paper.publisher, paper.year) if _present(part))
+
+
+def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
+    """The sources that are not papers, as people cite them: who published what, when, where to find it and
+    under which terms; a cited source names the paper that cites it (by title, not by our id)."""
+    titles = dict(zip(sources["id"], sources["title"], strict=True))
+    return pd.DataFrame(
+        {
+            "Title": sources["title"],
+            "Publisher": sources["publisher"],
+            "Year": sources["year"],
+            "Kind": sources["kind"],
+            "Cited in": sources["cited_in"].map(lambda paper: titles.get(paper, paper) if _present(paper) else None),
+            "Figures": sources["figures"],
+            "URL": sources["url"],
+            "Licence": sources["licence"],
+        }
+    )

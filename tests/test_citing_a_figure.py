@@ -49,3 +49,20 @@ def test_a_saved_chart_image_names_every_source_in_full(store):
     assert "…" not in drawn
     assert drawn.endswith("US Census Bureau, U.S. trade in goods with Serbia (exports + imports), 2024 download")
     assert figure.layout.margin.t >= 62 + 22 * (figure.layout.title.subtitle.text.count("<br>") + 1)
+
+
+def test_the_sources_page_says_who_published_each_source_where_to_find_it_and_under_which_licence(app):
+    # A diplomat quoting "USD 949.1 m of trade in 2022" must be able to say where the figure is published and
+    # whether it may be reproduced; the papers' own terms are shown with them.
+    at = app()
+    at.run()
+    at.switch_page("pages/sources.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("Title")
+    census = table.loc["US Census Bureau, U.S. trade in goods with Serbia (exports + imports), 2024 download"]
+    assert census["Publisher"] == "US Census Bureau"
+    assert census["URL"] == "https://www.census.gov/foreign-trade/balance/c4801.html"
+    assert census["Licence"].startswith("Public domain")
+    assert table.loc["World Bank WDI, last updated 2017-03-23", "Licence"] == "CC BY 4.0"
+    assert table.loc["Benefits of Serbia’s trade with the EU", "Cited in"] == FIVE_AREAS
+    assert any("Licence: © 2023-2024 Pupin Initiative" in caption.value.replace("\\", "") for caption in at.caption)
