@@ -10,7 +10,7 @@ import io
 
 import pandas as pd
 
-from indicators.csvformat import csv_text, neutralise_formulas
+from indicators.csvformat import as_written, csv_text, neutralise_formulas
 from indicators.models import OBSERVATION_CSV_COLUMNS, Indicator
 from indicators.units import UNITS
 from indicators.views import series_as_csv_frame
@@ -34,6 +34,7 @@ def metadata(
 
 def _rows(series: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     frame = series_as_csv_frame(series, indicator)
+    frame["value"] = frame["value"].astype("float64").map(as_written, na_action="ignore")
     return neutralise_formulas(frame.reindex(columns=list(OBSERVATION_CSV_COLUMNS)))
 
 

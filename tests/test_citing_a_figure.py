@@ -4,6 +4,9 @@ chart's hover, image or download) must say whose sentence it is and where it cam
 from __future__ import annotations
 
 import datetime as dt
+import io
+
+import openpyxl
 
 from indicators import charts, exports, views
 
@@ -66,3 +69,27 @@ def test_the_sources_page_says_who_published_each_source_where_to_find_it_and_un
     assert table.loc["World Bank WDI, last updated 2017-03-23", "Licence"] == "CC BY 4.0"
     assert table.loc["Benefits of Serbia’s trade with the EU", "Cited in"] == FIVE_AREAS
     assert any("Licence: © 2023-2024 Pupin Initiative" in caption.value.replace("\\", "") for caption in at.caption)
+
+
+def test_the_chart_spreadsheet_gives_the_census_dollars_as_whole_numbers_like_the_csv(store):
+    # US Census trade is converted from millions; 2010 (164.275702 + 104.469213 million) was stored as
+    # 268744915.0000001 and the XLSX cell showed that to anyone who opened it.
+    indicator = store.indicator("trade_volume")
+    series = store.series("trade_volume")
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.chart_xlsx(series, indicator, {}, EXPORTED_AT))).active
+    values = {row[2]: row[3] for row in sheet.iter_rows(values_only=True) if row[0] == "trade_volume"}
+    assert values["2010"] == 268744915
+    csv = exports.chart_csv(series, indicator, {}, EXPORTED_AT).decode()
+    assert "trade_volume,SRB-USA,2010,268744915,USD" in csv
+
+
+def test_a_snapshot_workbook_gives_the_same_numbers_as_its_csv(store):
+    from indicators.snapshot.workbook import build_workbook
+
+    observations = store.observations_table(["trade_volume"])
+    content = build_workbook({"observations": observations}, {}, ["a snapshot"])
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["observations"]
+    rows = list(sheet.iter_rows(values_only=True))
+    value_column = rows[0].index("value")
+    by_period = {row[rows[0].index("period")]: row[value_column] for row in rows[1:]}
+    assert by_period["2010"] == 268744915
