@@ -158,15 +158,27 @@ def series_as_csv_frame(series: pd.DataFrame, indicator: Indicator) -> pd.DataFr
 CLAIM_TOLERANCE = {"exactly": 0.02, "about": 0.10}  # relative: "3.8%" matches 3.8 ± 2 %, "about 400" ± 10 %
 
 
+def _half_last_digit(claim: float) -> float:
+    """Half a unit of the claim's last stated decimal: "0.2 %" stands for anything that rounds to 0.2 (0.15
+    to 0.25). A whole number's trailing zeros say nothing of its precision ("400 million"), so half a unit."""
+    text = f"{abs(claim):.15g}"
+    if "e" in text or "." not in text:
+        return 0.5 if "e" not in text else 0.0
+    return 0.5 * 10 ** -len(text.split(".")[1])
+
+
 def claim_verdict(claim: float, qualifier: str | None, official: float) -> str:
     """Whether an official figure "confirms", "exceeds" or "falls short of" a paper's claim, reading the
-    claim's qualifier: "more than 2" is confirmed by 2.6; "about 400 million" by 417.9 million."""
+    claim's qualifier: "more than 2" is confirmed by 2.6 (not by 2.0); "about 400 million" by 417.9 million;
+    a figure stated as "0.2 %" by anything that rounds to it (0.22)."""
     qualifier = qualifier or "exactly"
+    if qualifier in ("more than", "less than") and official == claim:
+        return "does not confirm"  # exactly the bound: "more than 60" is not confirmed by 60
     if qualifier in ("more than", "at least"):
         return "confirms" if official >= claim else "falls short of"
     if qualifier == "less than":
-        return "confirms" if official <= claim else "exceeds"
-    tolerance = CLAIM_TOLERANCE.get(qualifier, 0.02) * max(abs(claim), 1e-12)
+        return "confirms" if official < claim else "exceeds"
+    tolerance = max(CLAIM_TOLERANCE.get(qualifier, 0.02) * abs(claim), _half_last_digit(claim))
     if abs(official - claim) <= tolerance:
         return "confirms"
     return "exceeds" if official > claim else "falls short of"
