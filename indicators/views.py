@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import namedtuple
 from dataclasses import dataclass
 
 import pandas as pd
 
+from indicators.analysis import freshness
 from indicators.models import CATEGORIES, Indicator
 from indicators.units import format_value
 
@@ -31,6 +33,7 @@ class Tile:
     claim: str | None  # what the papers said, when the latest figure is not itself the claim
     claim_period: str | None
     observations: int
+    overdue: str | None = None  # "older than its release cycle": when a newer figure was expected
 
 
 _TILE_COLUMNS = (
@@ -49,11 +52,24 @@ _TILE_COLUMNS = (
     "claim_qualifier",
     "claim_period",
     "observations",
+    "release_cycle_months",
 )
 
 
-def overview_tiles(overview: pd.DataFrame) -> dict[str, list[Tile]]:
-    """Tiles grouped by category, in the order economy, security, people, politics."""
+def overdue_note(period: str, release_cycle_months: object, today: dt.date) -> str | None:
+    """For a tile whose latest figure is older than its indicator's release cycle: when a newer one was due."""
+    if not period or not _present(release_cycle_months):
+        return None
+    fresh = freshness(pd.Series([period]), int(release_cycle_months), today)
+    if not fresh.overdue or fresh.expected_by is None:
+        return None
+    return f"Older than its release cycle: a newer figure was expected by {fresh.expected_by:%B %Y}"
+
+
+def overview_tiles(overview: pd.DataFrame, today: dt.date | None = None) -> dict[str, list[Tile]]:
+    """Tiles grouped by category, in the order economy, security, people, politics; ``today`` (default: the
+    current date) decides which latest figures are older than their release cycle."""
+    today = today or dt.date.today()
     grouped: dict[str, list[Tile]] = {category: [] for category in CATEGORIES}
     # plain Python values column by column: itertuples() boxes every cell (slow with hundreds of indicators)
     row_type = namedtuple("OverviewRow", _TILE_COLUMNS)
@@ -80,6 +96,7 @@ def overview_tiles(overview: pd.DataFrame) -> dict[str, list[Tile]]:
                 ),
                 claim_period=row.claim_period if has_claim and not claim_is_latest else None,
                 observations=int(row.observations),
+                overdue=overdue_note(row.period, row.release_cycle_months, today) if has_value else None,
             )
         )
     return {category: tiles for category, tiles in grouped.items() if tiles}

@@ -93,3 +93,21 @@ def test_a_snapshot_workbook_gives_the_same_numbers_as_its_csv(store):
     value_column = rows[0].index("value")
     by_period = {row[rows[0].index("period")]: row[value_column] for row in rows[1:]}
     assert by_period["2010"] == 268744915
+
+
+def test_a_first_time_visitor_sees_on_the_overview_which_latest_figures_are_out_of_date(store, app):
+    # "67 %" of Serbia's exports go to the EU, for 2017: a journalist must not quote it as today's share.
+    tiles = {
+        tile.indicator_id: tile
+        for tiles in views.overview_tiles(store.overview(), today=dt.date(2025, 6, 1)).values()
+        for tile in tiles
+    }
+    assert tiles["eu_share_exports"].overdue == (
+        "Older than its release cycle: a newer figure was expected by January 2019"
+    )
+    assert tiles["gdp_growth"].overdue is None  # 2024's figure, a 12-month cycle: not yet due in June 2025
+    assert tiles["yugoslavia_ww2_deaths"].overdue is None  # no release cycle: a historical figure
+
+    at = app()
+    at.run()
+    assert any("Older than its release cycle" in caption.value for caption in at.caption)
