@@ -111,3 +111,16 @@ def test_a_first_time_visitor_sees_on_the_overview_which_latest_figures_are_out_
     at = app()
     at.run()
     assert any("Older than its release cycle" in caption.value for caption in at.caption)
+
+
+def test_a_snapshots_offline_report_credits_a_cited_sentence_to_the_paper(store_path, tmp_path, capsys):
+    # The report travels by e-mail without the dashboard: its claims list and its charts' hovers must say
+    # whose sentence each claim is, as the dashboard does.
+    import zipfile
+
+    from indicators.cli import main
+
+    archive = tmp_path / "eu.zip"
+    assert main(["export", str(archive), "--indicator", "eu_share_exports"]) == 0
+    report = zipfile.ZipFile(archive).read("report.html").decode("utf-8")
+    assert "five areas for lasting relations (untitled paper), citing Benefits of Serbia’s trade with the EU" in report

@@ -274,9 +274,10 @@ class ReadsMixin:
             f"""
             SELECT coalesce(s.cited_in, s.id) AS paper_id, o.indicator_id, i.name AS indicator_name, i.unit,
                    i.decimals, o.entity, o.period, o.value, o.qualifier, o.source_id, s.title AS source_title,
-                   s.kind AS source_kind, o.quote, o.note
+                   s.kind AS source_kind, o.quote, o.note, {attributed_title_sql()} AS attributed_title
             FROM current_observation o
             JOIN source s ON s.id = o.source_id
+            LEFT JOIN source p ON p.id = s.cited_in
             JOIN indicator i ON i.id = o.indicator_id
             WHERE {IS_CLAIM_SQL}
             ORDER BY paper_id, i.category, i.name
