@@ -34,6 +34,7 @@ class Tile:
     claim_period: str | None
     observations: int
     overdue: str | None = None  # "older than its release cycle": when a newer figure was expected
+    claim_source: str | None = None  # whose claim: the paper (", citing <source>" when it cites one)
 
 
 _TILE_COLUMNS = (
@@ -53,6 +54,7 @@ _TILE_COLUMNS = (
     "claim_period",
     "observations",
     "release_cycle_months",
+    "claim_source_title",
 )
 
 
@@ -97,6 +99,11 @@ def overview_tiles(overview: pd.DataFrame, today: dt.date | None = None) -> dict
                 claim_period=row.claim_period if has_claim and not claim_is_latest else None,
                 observations=int(row.observations),
                 overdue=overdue_note(row.period, row.release_cycle_months, today) if has_value else None,
+                claim_source=(
+                    row.claim_source_title
+                    if has_claim and not claim_is_latest and _present(row.claim_source_title)
+                    else None
+                ),
             )
         )
     return {category: tiles for category, tiles in grouped.items() if tiles}

@@ -45,7 +45,8 @@ for category, tiles in tiles_by_category.items():
             if tile.overdue:
                 st.caption(f":orange[:material/schedule: {webapp.md(tile.overdue)}]")
             if tile.claim:
-                st.caption(f"The paper said: {webapp.md(tile.claim)} ({webapp.md(tile.claim_period)})")
+                by = f" · {webapp.md(tile.claim_source)}" if tile.claim_source else ""
+                st.caption(f"The paper said: {webapp.md(tile.claim)} ({webapp.md(tile.claim_period)}){by}")
             if tile.indicator_id in checks:
                 st.caption(f"Official statistics: {webapp.md(checks[tile.indicator_id])}")
             points = sparklines.get(tile.indicator_id)

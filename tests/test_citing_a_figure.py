@@ -124,3 +124,14 @@ def test_a_snapshots_offline_report_credits_a_cited_sentence_to_the_paper(store_
     assert main(["export", str(archive), "--indicator", "eu_share_exports"]) == 0
     report = zipfile.ZipFile(archive).read("report.html").decode("utf-8")
     assert "five areas for lasting relations (untitled paper), citing Benefits of Serbia’s trade with the EU" in report
+
+
+def test_the_overview_says_which_paper_made_the_claim_beside_newer_statistics(app):
+    # Two papers: "The paper said: > USD 400 m (2017)" must say which one, and whose statistics it cites.
+    at = app()
+    at.run()
+    said = [caption.value for caption in at.caption if caption.value.startswith("The paper said")]
+    trade = next(text for text in said if "400" in text)
+    assert "five areas for lasting relations" in trade and "Ministry of Foreign Affairs of Serbia" in trade
+    defense = next(text for text in said if "2 %" in text)
+    assert "A Vision for Future Cooperation Between Serbia and the US" in defense
