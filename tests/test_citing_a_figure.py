@@ -135,3 +135,19 @@ def test_the_overview_says_which_paper_made_the_claim_beside_newer_statistics(ap
     assert "five areas for lasting relations" in trade and "Ministry of Foreign Affairs of Serbia" in trade
     defense = next(text for text in said if "2 %" in text)
     assert "A Vision for Future Cooperation Between Serbia and the US" in defense
+
+
+def test_the_csv_header_cannot_smuggle_a_formula_into_a_spreadsheet(store):
+    # A source title typed at upload ("Stats office,=HYPERLINK(...)") lands in the download's "# sources:" line;
+    # Excel splits that line at the comma (Serbian Excel at the semicolon) and would run the formula.
+    import csv
+
+    indicator = store.indicator("gdp_growth")
+    series = store.series("gdp_growth").head(2).copy()
+    series["source_title"] = ['Stats office,=HYPERLINK("http://evil.example","x")', 'Agency; "@SUM(1+1)"']
+    text = exports.chart_csv(series, indicator, {}, EXPORTED_AT).decode()
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    for separator in ",;":
+        cells = [cell.strip() for row in csv.reader(header, delimiter=separator) for cell in row]
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")], separator
+    assert "Stats office,'=HYPERLINK" in text  # still readable, shown as text
