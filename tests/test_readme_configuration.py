@@ -66,3 +66,11 @@ def test_the_readmes_eurostat_example_never_files_all_foreigners_as_us_tourists(
         assert store.series(indicator.id).set_index("period")["value"]["2023"] == 2_134_305
     finally:
         store.close()
+
+
+def test_the_dashboard_names_a_setting_it_cannot_use_instead_of_showing_a_traceback(app, monkeypatch):
+    monkeypatch.setenv("INDICATORS_MAX_UPLOAD_MB", "fifty")
+    at = app()
+    at.run()
+    assert not at.exception
+    assert [error.value for error in at.error] == ["INDICATORS_MAX_UPLOAD_MB must be a whole number of at least 1, not 'fifty'"]
