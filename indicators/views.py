@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import namedtuple
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -62,7 +63,14 @@ def overdue_note(period: str, release_cycle_months: object, today: dt.date) -> s
     """For a tile whose latest figure is older than its indicator's release cycle: when a newer one was due."""
     if not period or not _present(release_cycle_months):
         return None
-    fresh = freshness(pd.Series([period]), int(release_cycle_months), today)
+    return _overdue_note(str(period), int(release_cycle_months), today)
+
+
+@lru_cache(maxsize=4096)
+def _overdue_note(period: str, release_cycle_months: int, today: dt.date) -> str | None:
+    # cached: a store of hundreds of indicators has a few distinct latest periods, and the Overview is
+    # drawn on every rerun (pandas in freshness() costs ~0.1 ms a call)
+    fresh = freshness(pd.Series([period]), release_cycle_months, today)
     if not fresh.overdue or fresh.expected_by is None:
         return None
     return f"Older than its release cycle: a newer figure was expected by {fresh.expected_by:%B %Y}"
