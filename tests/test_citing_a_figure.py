@@ -151,3 +151,21 @@ def test_the_csv_header_cannot_smuggle_a_formula_into_a_spreadsheet(store):
         cells = [cell.strip() for row in csv.reader(header, delimiter=separator) for cell in row]
         assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")], separator
     assert "Stats office,'=HYPERLINK" in text  # still readable, shown as text
+
+
+def test_the_charts_own_download_imported_back_changes_nothing(store_path, tmp_path, capsys):
+    # An analyst downloads US–Serbia trade as CSV and XLSX, and later imports the file back: the dry run must
+    # not report the Census figures stored with float noise (268744915.0000001) as changed.
+    from indicators.bootstrap import open_store
+    from indicators.cli import main
+
+    store = open_store()
+    try:
+        indicator, series = store.indicator("trade_volume"), store.series("trade_volume")
+        (tmp_path / "trade.csv").write_bytes(exports.chart_csv(series, indicator, {}, EXPORTED_AT))
+        (tmp_path / "trade.xlsx").write_bytes(exports.chart_xlsx(series, indicator, {}, EXPORTED_AT))
+    finally:
+        store.close()
+    for name in ("trade.csv", "trade.xlsx"):
+        assert main(["import", str(tmp_path / name), "--dry-run"]) == 0
+        assert f"{len(series)} valid figures (0 new, 0 changed, {len(series)} unchanged)" in capsys.readouterr().out
