@@ -371,14 +371,16 @@ def caption_figure(figure: go.Figure, indicator: Indicator, sources: list[str], 
     unit_label = UNITS[indicator.unit].label if indicator.unit in UNITS else indicator.unit
     source_text = "; ".join(dict.fromkeys(s for s in sources if s)) or "no figures"
     line = f"Unit: {unit_label} · Source: {source_text}" + (f" · {extra}" if extra else "")
+    # wrapped, not cut: a saved image must name every source (a cut line dropped the official one)
+    subtitle = safe_text(line, width=SUBTITLE_WIDTH)
     figure.update_layout(
-        title={
-            "text": safe_text(indicator.name),
-            "subtitle": {"text": safe_text(textwrap.shorten(line, 180, placeholder="…"))},
-        },
-        margin={"t": 80},
+        title={"text": safe_text(indicator.name), "subtitle": {"text": subtitle}},
+        margin={"t": 62 + 22 * (subtitle.count("<br>") + 1)},
     )
     return figure
+
+
+SUBTITLE_WIDTH = 110  # characters per line of the source line drawn on the chart
 
 
 def image_config(indicator_id: str, image_format: str = "png") -> dict:

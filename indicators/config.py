@@ -28,6 +28,26 @@ def _secret(name: str) -> str | None:
     return None
 
 
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names the setting, what it holds and what it should."""
+
+
+def number(name: str, value: str | None, default: float, *, whole: bool = True, minimum: float = 1) -> float:
+    """A numeric setting: ``default`` when unset; a clear ConfigError (never a bare ValueError and its
+    traceback) when it is not a number of the right kind."""
+    if value is None or not str(value).strip():
+        return default
+    text = str(value).strip()
+    try:
+        parsed = int(text) if whole else float(text)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed != parsed or parsed < minimum:
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{name} must be {kind} of at least {minimum:g}, not '{text}'")
+    return parsed
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -58,7 +78,7 @@ def settings() -> Settings:
         editor_password=password,
         read_only=read_only,
         snapshots_dir=snapshots_dir,
-        max_upload_mb=int(max_upload) if max_upload else DEFAULT_MAX_UPLOAD_MB,
-        max_upload_rows=int(max_rows) if max_rows else DEFAULT_MAX_UPLOAD_ROWS,
-        max_upload_columns=int(max_columns) if max_columns else DEFAULT_MAX_UPLOAD_COLUMNS,
+        max_upload_mb=number("INDICATORS_MAX_UPLOAD_MB", max_upload, DEFAULT_MAX_UPLOAD_MB),
+        max_upload_rows=number("INDICATORS_MAX_UPLOAD_ROWS", max_rows, DEFAULT_MAX_UPLOAD_ROWS),
+        max_upload_columns=number("INDICATORS_MAX_UPLOAD_COLUMNS", max_columns, DEFAULT_MAX_UPLOAD_COLUMNS),
     )

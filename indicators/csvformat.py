@@ -48,6 +48,12 @@ def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def as_written(value: float) -> float:
+    """A float as our CSV writes it (15 significant digits): a sum of millions converted to dollars is stored
+    as 268744915.0000001, which a spreadsheet cell would show as such; written, it is 268744915."""
+    return float(f"{value:.15g}")
+
+
 def csv_text(frame: pd.DataFrame, **options) -> str:
     """``frame.to_csv`` with \n line ends, where a cell holding a bare carriage return is quoted too.
 

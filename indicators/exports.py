@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pandas as pd
 
-from indicators.csvformat import csv_text, neutralise_formulas
+from indicators.csvformat import as_written, csv_text, neutralise_formulas
 from indicators.models import OBSERVATION_CSV_COLUMNS, Indicator
 from indicators.units import UNITS
 from indicators.views import series_as_csv_frame
@@ -34,13 +35,25 @@ def metadata(
 
 def _rows(series: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     frame = series_as_csv_frame(series, indicator)
+    frame["value"] = frame["value"].astype("float64").map(as_written, na_action="ignore")
     return neutralise_formulas(frame.reindex(columns=list(OBSERVATION_CSV_COLUMNS)))
+
+
+# In a header line, a separator a spreadsheet splits on (comma, or semicolon in Serbian and German Excel),
+# then a cell starting like a formula: "# sources: Stats office,=HYPERLINK(...)" would run it
+_FORMULA_AFTER_SEPARATOR = re.compile(r"""([,;|]\s*"?\s*)(?=[=+\-@])""")
+
+
+def _header_line(name: str, value: object) -> str:
+    """``# name: value`` on one line, with no cell a spreadsheet could take for a formula."""
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", " ".join(str(value).split()))
+    return f"# {name}: {text}\n"
 
 
 def chart_csv(series: pd.DataFrame, indicator: Indicator, filters: dict[str, str], exported_at: dt.datetime) -> bytes:
     """``# name: value`` header lines, then our CSV columns."""
     lines = metadata(indicator, series, filters, exported_at)
-    header = "".join(f"# {name}: {' '.join(str(value).split())}\n" for name, value in lines)
+    header = "".join(_header_line(name, value) for name, value in lines)
     body = csv_text(_rows(series, indicator), float_format="%.15g")
     return (header + body).encode("utf-8")
 

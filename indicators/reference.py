@@ -30,6 +30,22 @@ class ReferenceSeries:
     file: str
     indicator: str
     source_text: str
+    # what a reader needs to cite the series (the Sources page shows them): the publisher, the publisher's
+    # page for the series, and the terms it is published under (data/reference/SOURCES.md has the detail)
+    publisher: str
+    url: str
+    licence: str
+
+    def source(self) -> Source:
+        return source_for_text(self.source_text, "official").model_copy(
+            update={
+                "publisher": self.publisher,
+                "url": self.url,
+                "licence": self.licence,
+                "note": f"Bundled official statistics (data/reference/{self.file}); where the copy comes from is "
+                "recorded in data/reference/SOURCES.md.",
+            }
+        )
 
 
 REFERENCE_SERIES = (
@@ -37,16 +53,25 @@ REFERENCE_SERIES = (
         "sipri_military_share_gdp_owid.csv",
         "defense_share_gdp",
         "SIPRI Military Expenditure Database via Our World in Data, 2025 release",
+        "Stockholm International Peace Research Institute (SIPRI), via Our World in Data",
+        "https://ourworldindata.org/grapher/military-spending-as-a-share-of-gdp-sipri",
+        "CC BY 4.0 (Our World in Data; data from SIPRI)",
     ),
     ReferenceSeries(
         "wdi_gdp_growth_2017-03-23.csv",
         "gdp_growth",
         "World Bank WDI, last updated 2017-03-23",
+        "World Bank",
+        "https://data.worldbank.org/indicator/NY.GDP.MKTP.KD.ZG",
+        "CC BY 4.0",
     ),
     ReferenceSeries(
         "census_goods_trade_serbia.csv",
         "trade_volume",
         "US Census Bureau, U.S. trade in goods with Serbia (exports + imports), 2024 download",
+        "US Census Bureau",
+        "https://www.census.gov/foreign-trade/balance/c4801.html",
+        "Public domain (a work of the US government)",
     ),
 )
 
@@ -71,7 +96,7 @@ def _reference_rows(reference_dir: str, files: tuple, indicators: tuple) -> tupl
     for series in REFERENCE_SERIES:
         path = Path(reference_dir) / series.file
         parsed = read_upload(path.read_bytes(), path.name, Options(**REFERENCE_LIMITS))
-        source = source_for_text(series.source_text, "official")
+        source = series.source()
         rows = to_rows(parsed, Mapping(indicator=series.indicator))
         rows["source"] = source.id
         validated = validate_observations(rows, indicator_map, {source.id})

@@ -16,7 +16,7 @@ import pandas as pd
 
 from indicators.config import DATA_DIR
 from indicators.models import Event, Indicator, Source
-from indicators.reference import reference_files, reference_rows
+from indicators.reference import REFERENCE_SERIES, reference_files, reference_rows
 from indicators.store import Store, WriteResult
 from indicators.validate import validate_observations
 
@@ -70,6 +70,7 @@ def seed_checksum(data_dir: Path = DATA_DIR) -> str:
     for name in SEED_FILES:
         digest.update(name.encode())
         digest.update((data_dir / name).read_bytes())
+    digest.update(repr(REFERENCE_SERIES).encode())  # the series' sources (publisher, URL, licence) too
     for path in reference_files(data_dir / "reference"):
         if path.exists():
             digest.update(path.name.encode())

@@ -172,6 +172,8 @@ def format_number(value: float, unit: str, decimals: int = 1) -> str:
     if unit == "percent":
         return f"{_trim(value, decimals)} %"
     if unit == "persons":
+        if magnitude >= 1e9:  # the world's population: "8.1 billion people", not "8,100 million people"
+            return f"{_trim(value / 1e9, max(decimals, 1))} billion people"
         if magnitude >= 1e6:
             return f"{_trim(value / 1e6, max(decimals, 1))} million people"
         return f"{_trim(value, 0)} people"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import namedtuple
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
+from indicators.analysis import freshness
 from indicators.models import CATEGORIES, Indicator
 from indicators.units import format_value
 
@@ -31,6 +34,8 @@ class Tile:
     claim: str | None  # what the papers said, when the latest figure is not itself the claim
     claim_period: str | None
     observations: int
+    overdue: str | None = None  # "older than its release cycle": when a newer figure was expected
+    claim_source: str | None = None  # whose claim: the paper (", citing <source>" when it cites one)
 
 
 _TILE_COLUMNS = (
@@ -49,11 +54,32 @@ _TILE_COLUMNS = (
     "claim_qualifier",
     "claim_period",
     "observations",
+    "release_cycle_months",
+    "claim_source_title",
 )
 
 
-def overview_tiles(overview: pd.DataFrame) -> dict[str, list[Tile]]:
-    """Tiles grouped by category, in the order economy, security, people, politics."""
+def overdue_note(period: str, release_cycle_months: object, today: dt.date) -> str | None:
+    """For a tile whose latest figure is older than its indicator's release cycle: when a newer one was due."""
+    if not period or not _present(release_cycle_months):
+        return None
+    return _overdue_note(str(period), int(release_cycle_months), today)
+
+
+@lru_cache(maxsize=4096)
+def _overdue_note(period: str, release_cycle_months: int, today: dt.date) -> str | None:
+    # cached: a store of hundreds of indicators has a few distinct latest periods, and the Overview is
+    # drawn on every rerun (pandas in freshness() costs ~0.1 ms a call)
+    fresh = freshness(pd.Series([period]), release_cycle_months, today)
+    if not fresh.overdue or fresh.expected_by is None:
+        return None
+    return f"Older than its release cycle: a newer figure was expected by {fresh.expected_by:%B %Y}"
+
+
+def overview_tiles(overview: pd.DataFrame, today: dt.date | None = None) -> dict[str, list[Tile]]:
+    """Tiles grouped by category, in the order economy, security, people, politics; ``today`` (default: the
+    current date) decides which latest figures are older than their release cycle."""
+    today = today or dt.date.today()
     grouped: dict[str, list[Tile]] = {category: [] for category in CATEGORIES}
     # plain Python values column by column: itertuples() boxes every cell (slow with hundreds of indicators)
     row_type = namedtuple("OverviewRow", _TILE_COLUMNS)
@@ -80,6 +106,12 @@ def overview_tiles(overview: pd.DataFrame) -> dict[str, list[Tile]]:
                 ),
                 claim_period=row.claim_period if has_claim and not claim_is_latest else None,
                 observations=int(row.observations),
+                overdue=overdue_note(row.period, row.release_cycle_months, today) if has_value else None,
+                claim_source=(
+                    row.claim_source_title
+                    if has_claim and not claim_is_latest and _present(row.claim_source_title)
+                    else None
+                ),
             )
         )
     return {category: tiles for category, tiles in grouped.items() if tiles}
@@ -158,15 +190,27 @@ def series_as_csv_frame(series: pd.DataFrame, indicator: Indicator) -> pd.DataFr
 CLAIM_TOLERANCE = {"exactly": 0.02, "about": 0.10}  # relative: "3.8%" matches 3.8 ± 2 %, "about 400" ± 10 %
 
 
+def _half_last_digit(claim: float) -> float:
+    """Half a unit of the claim's last stated decimal: "0.2 %" stands for anything that rounds to 0.2 (0.15
+    to 0.25). A whole number's trailing zeros say nothing of its precision ("400 million"), so half a unit."""
+    text = f"{abs(claim):.15g}"
+    if "e" in text or "." not in text:
+        return 0.5 if "e" not in text else 0.0
+    return 0.5 * 10 ** -len(text.split(".")[1])
+
+
 def claim_verdict(claim: float, qualifier: str | None, official: float) -> str:
     """Whether an official figure "confirms", "exceeds" or "falls short of" a paper's claim, reading the
-    claim's qualifier: "more than 2" is confirmed by 2.6; "about 400 million" by 417.9 million."""
+    claim's qualifier: "more than 2" is confirmed by 2.6 (not by 2.0); "about 400 million" by 417.9 million;
+    a figure stated as "0.2 %" by anything that rounds to it (0.22)."""
     qualifier = qualifier or "exactly"
+    if qualifier in ("more than", "less than") and official == claim:
+        return "does not confirm"  # exactly the bound: "more than 60" is not confirmed by 60
     if qualifier in ("more than", "at least"):
         return "confirms" if official >= claim else "falls short of"
     if qualifier == "less than":
-        return "confirms" if official <= claim else "exceeds"
-    tolerance = CLAIM_TOLERANCE.get(qualifier, 0.02) * max(abs(claim), 1e-12)
+        return "confirms" if official < claim else "exceeds"
+    tolerance = max(CLAIM_TOLERANCE.get(qualifier, 0.02) * abs(claim), _half_last_digit(claim))
     if abs(official - claim) <= tolerance:
         return "confirms"
     return "exceeds" if official > claim else "falls short of"
@@ -195,3 +239,29 @@ def claim_check_captions(checks: pd.DataFrame, overview: pd.DataFrame) -> dict[s
         else:
             captions[row.indicator_id] = f"{said} (the latest we hold; none yet for {row.claim_period} to compare)"
     return captions
+
+
+# --- the Sources page ----------------------------------------------------------------------------------
+
+
+def paper_byline(paper) -> str:
+    """Authors, publisher, year of a paper (a row of ``Store.sources()``), the parts it states."""
+    return ", ".join(str(part) for part in (paper.authors, paper.publisher, paper.year) if _present(part))
+
+
+def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
+    """The sources that are not papers, as people cite them: who published what, when, where to find it and
+    under which terms; a cited source names the paper that cites it (by title, not by our id)."""
+    titles = dict(zip(sources["id"], sources["title"], strict=True))
+    return pd.DataFrame(
+        {
+            "Title": sources["title"],
+            "Publisher": sources["publisher"],
+            "Year": sources["year"],
+            "Kind": sources["kind"],
+            "Cited in": sources["cited_in"].map(lambda paper: titles.get(paper, paper) if _present(paper) else None),
+            "Figures": sources["figures"],
+            "URL": sources["url"],
+            "Licence": sources["licence"],
+        }
+    )

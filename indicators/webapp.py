@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators.bootstrap import open_store
-from indicators.config import settings
+from indicators.config import ConfigError, settings
 from indicators.models import Indicator
 from indicators.store import Store, StoreError
 from indicators.store.reads import SPARK_POINTS
@@ -68,11 +68,12 @@ def _store_for(path: str, read_only: bool) -> Store:
 
 
 def current_store() -> Store:
-    """The configured store, or a clear message and a stopped page when it cannot be opened."""
-    config = settings()
+    """The configured store, or a clear message and a stopped page when it cannot be opened (or a setting
+    such as INDICATORS_MAX_UPLOAD_MB cannot be used)."""
     try:
+        config = settings()
         return _store_for(str(config.db_path), config.read_only)
-    except StoreError as error:
+    except (StoreError, ConfigError) as error:
         st.error(str(error))
         st.stop()
         raise  # st.stop() raises; this line only tells type checkers

@@ -42,8 +42,11 @@ for category, tiles in tiles_by_category.items():
             st.markdown(f"### {webapp.md(tile.latest)}{star}")
             if tile.period:
                 st.caption(f"{webapp.md(tile.entity)} · {webapp.md(tile.period)} · {webapp.md(tile.source)}")
+            if tile.overdue:
+                st.caption(f":orange[:material/schedule: {webapp.md(tile.overdue)}]")
             if tile.claim:
-                st.caption(f"The paper said: {webapp.md(tile.claim)} ({webapp.md(tile.claim_period)})")
+                by = f" · {webapp.md(tile.claim_source)}" if tile.claim_source else ""
+                st.caption(f"The paper said: {webapp.md(tile.claim)} ({webapp.md(tile.claim_period)}){by}")
             if tile.indicator_id in checks:
                 st.caption(f"Official statistics: {webapp.md(checks[tile.indicator_id])}")
             points = sparklines.get(tile.indicator_id)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from indicators import webapp
+from indicators import views, webapp
 from indicators.units import format_value
 
 webapp.page_needs_app()
@@ -19,12 +19,11 @@ papers = sources[sources["kind"] == "paper"]
 for paper in papers.itertuples():
     with st.container(border=True):
         st.subheader(webapp.md(paper.title))
-        byline = ", ".join(
-            webapp.md(part)
-            for part in (paper.authors, paper.publisher, paper.year)
-            if part is not None and str(part) not in {"", "nan", "<NA>"}
-        )
-        st.caption(byline)
+        st.caption(webapp.md(views.paper_byline(paper)))
+        if isinstance(paper.url, str) and paper.url:
+            st.caption(f"URL: {webapp.md(paper.url)}")
+        if isinstance(paper.licence, str) and paper.licence:
+            st.caption(f"Licence: {webapp.md(paper.licence)}")
         if isinstance(paper.note, str):
             st.markdown(webapp.md(paper.note))
         figures = claims[claims["paper_id"] == paper.id]
@@ -42,7 +41,7 @@ others = sources[sources["kind"] != "paper"]
 if not others.empty:
     st.subheader("Sources cited and statistics")
     st.dataframe(
-        others[["title", "publisher", "year", "kind", "cited_in", "figures", "url"]],
+        views.sources_table(sources)[sources["kind"] != "paper"],
         hide_index=True,
-        column_config={"url": st.column_config.LinkColumn("URL")},
+        column_config={"URL": st.column_config.LinkColumn("URL"), "Year": st.column_config.NumberColumn(format="%d")},
     )

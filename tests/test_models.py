@@ -59,6 +59,12 @@ def test_values_are_shown_in_their_unit_with_their_qualifier():
     assert format_value(1_000_000, "persons", "less than") == "< 1 million people"
 
 
+def test_the_worlds_population_reads_in_billions_not_thousands_of_millions():
+    # an analyst adds the world (WLD) or EU aggregates beside Serbia: "8,100 million people" reads badly
+    assert format_value(8_100_000_000, "persons", "about") == "≈ 8.1 billion people"
+    assert format_value(447_000_000, "persons") == "447 million people"
+
+
 def test_scaled_units_convert_to_base_units():
     assert parse_unit("USD millions") == ("USD", 1e6)
     assert parse_unit("billion USD") == ("USD", 1e9)

@@ -51,6 +51,15 @@ def test_the_reference_files_are_part_of_the_seed_checksum(tmp_path):
         (400e6, "exactly", 417.9e6, "exceeds"),
         (3.8, "exactly", 2.5, "falls short of"),
         (10, "less than", 12, "exceeds"),
+        # a bound is strict: "more than 60 countries" is not confirmed by 60, "less than 1 million" not by it
+        (60, "more than", 60, "does not confirm"),
+        (60, "at least", 60, "confirms"),
+        (1e6, "less than", 1e6, "does not confirm"),
+        # a figure stated to one decimal is confirmed by anything that rounds to it: the paper's "0.2 %" of US
+        # tourists to Europe by 39,000 / 17.7 million = 0.22 %
+        (0.2, "exactly", 0.22, "confirms"),
+        (0.2, "exactly", 0.26, "exceeds"),
+        (2.5, "exactly", 2.7, "exceeds"),
     ],
 )
 def test_claim_verdicts_read_the_qualifier(claim, qualifier, official, verdict):

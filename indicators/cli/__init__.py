@@ -11,6 +11,7 @@ import sys
 
 from indicators import __version__
 from indicators.cli import browse, editing, events, importing, snapshots
+from indicators.config import ConfigError
 from indicators.store import StoreError
 
 COMMANDS = [browse, importing, editing, snapshots, events]
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)  # exits with 2 on usage errors
     try:
         return int(args.handler(args) or 0)
-    except (CommandFailed, StoreError) as error:
+    except (CommandFailed, StoreError, ConfigError) as error:
         print(f"indicators {args.command}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

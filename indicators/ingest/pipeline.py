@@ -156,6 +156,8 @@ def _plan(store: Store, parsed: Parsed, mapping: Mapping | None) -> Plan:
         source = source_for_text(text, kind)
         sources = store.sources()
         same_title = sources.loc[sources["title"].astype(str).str.casefold() == source.title.casefold(), "id"]
+        if text.strip() in set(sources["id"]):  # a source named by its id: a newer download of the same series
+            same_title = pd.Series([text.strip()])
         if not same_title.empty:  # the source typed before: its figures go together
             source = source.model_copy(update={"id": str(same_title.iloc[0])})
         else:  # a new source, even when its id would be another source's (two titles, one slug)

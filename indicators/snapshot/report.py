@@ -204,7 +204,7 @@ def _claims(store: Store, scope: Scope) -> str:
         value = format_value(claim.value, claim.unit, claim.qualifier, int(claim.decimals))
         parts.append(
             f"<p><b>{_text(claim.indicator_name)}</b>: {_text(value)} ({_text(claim.entity)}, {_text(claim.period)})"
-            f" · {_text(claim.source_title)}</p><blockquote>“{_text(claim.quote)}”</blockquote>"
+            f" · {_text(claim.attributed_title)}</p><blockquote>“{_text(claim.quote)}”</blockquote>"
         )
     return "".join(parts)
 

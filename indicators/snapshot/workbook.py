@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from indicators.csvformat import neutralise_formulas
+from indicators.csvformat import as_written, neutralise_formulas
 
 WORKBOOK_ROW_LIMIT = 10_000  # openpyxl writes a few thousand rows a second: a workbook stays a few seconds
 
@@ -26,6 +26,8 @@ def _cell(value: object) -> object:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
+    if isinstance(value, float):
+        return as_written(float(value))  # as the snapshot's CSV writes it, without float noise
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars

@@ -12,6 +12,18 @@ from indicators.models import Indicator
 # A figure is one of the papers' claims when it carries a quote and its source is a paper or a source a
 # paper cites. Used by every query that marks claims, so the rule lives here once.
 IS_CLAIM_SQL = "(o.quote IS NOT NULL AND s.kind IN ('paper', 'cited'))"
+
+
+def attributed_title_sql(is_claim: str = IS_CLAIM_SQL, fallback: str = "s.title") -> str:
+    """A figure's source as people should cite it. A paper's sentence that cites another source is the
+    paper's: "<paper>, citing <source>", never the cited source alone (whose page may say something else).
+    Needs ``source s`` (the figure's source) and ``LEFT JOIN source p ON p.id = s.cited_in`` (its paper)."""
+    return (
+        f"CASE WHEN {is_claim} AND s.kind = 'cited' AND p.title IS NOT NULL "
+        f"THEN p.title || ', citing ' || s.title ELSE {fallback} END"
+    )
+
+
 # the group that holds an indicator's latest figure: the newest period of its default entity, or of any entity
 # when the default entity has none (columns of ``ranking_ctes``' ranked rows)
 LATEST_GROUP_SQL = (
@@ -147,21 +159,23 @@ class ReadsMixin:
                 WHERE {LATEST_GROUP_SQL}
             ),
             latest AS (
-                SELECT o.*, {IS_CLAIM_SQL} AS is_claim, s.title AS source_title
+                SELECT o.*, {IS_CLAIM_SQL} AS is_claim, {attributed_title_sql()} AS source_title
                 FROM current_observation o
                 JOIN candidate_group g ON g.indicator_id = o.indicator_id AND g.entity = o.entity
                  AND g.source_id = o.source_id AND g.last_start = o.period_start
                 LEFT JOIN source s ON s.id = o.source_id
+                LEFT JOIN source p ON p.id = s.cited_in
                 -- a cheap filter that drops most rows before the join
                 WHERE o.period_start IN (SELECT DISTINCT last_start FROM candidate_group)
                 QUALIFY row_number() OVER (PARTITION BY o.indicator_id
                     ORDER BY is_claim ASC, o.recorded_at DESC, o.id DESC) = 1
             ),
             claim AS (
-                SELECT o.*, s.title AS source_title
+                SELECT o.*, {attributed_title_sql()} AS source_title
                 FROM current_observation o
                 JOIN indicator i ON i.id = o.indicator_id
                 JOIN source s ON s.id = o.source_id
+                LEFT JOIN source p ON p.id = s.cited_in
                 WHERE {IS_CLAIM_SQL}
                 QUALIFY row_number() OVER (PARTITION BY o.indicator_id
                     ORDER BY (o.entity = i.default_entity) DESC, o.period_start DESC, o.recorded_at DESC, o.id DESC) = 1
@@ -239,10 +253,12 @@ class ReadsMixin:
             f"""
             SELECT o.id, o.indicator_id, o.entity, coalesce(e.name, o.entity) AS entity_name,
                    o.period, o.period_start, o.value, o.qualifier, o.source_id,
-                   coalesce(s.title, o.source_id) AS source_title, s.kind AS source_kind, s.cited_in,
+                   {attributed_title_sql(fallback="coalesce(s.title, o.source_id)")} AS source_title,
+                   s.kind AS source_kind, s.cited_in,
                    o.quote, o.note, o.recorded_at, o.recorded_by, o.batch_id, {IS_CLAIM_SQL} AS is_claim
             FROM observation o
             LEFT JOIN source s ON s.id = o.source_id
+            LEFT JOIN source p ON p.id = s.cited_in
             LEFT JOIN entity e ON e.code = o.entity
             WHERE o.indicator_id = ? AND {version_filter} {entity_filter}
             ORDER BY o.entity, o.source_id, o.period_start
@@ -258,9 +274,10 @@ class ReadsMixin:
             f"""
             SELECT coalesce(s.cited_in, s.id) AS paper_id, o.indicator_id, i.name AS indicator_name, i.unit,
                    i.decimals, o.entity, o.period, o.value, o.qualifier, o.source_id, s.title AS source_title,
-                   s.kind AS source_kind, o.quote, o.note
+                   s.kind AS source_kind, o.quote, o.note, {attributed_title_sql()} AS attributed_title
             FROM current_observation o
             JOIN source s ON s.id = o.source_id
+            LEFT JOIN source p ON p.id = s.cited_in
             JOIN indicator i ON i.id = o.indicator_id
             WHERE {IS_CLAIM_SQL}
             ORDER BY paper_id, i.category, i.name

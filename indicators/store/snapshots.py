@@ -17,7 +17,7 @@ import pandas as pd
 
 from indicators.csvformat import FORMULA_PATTERN, FORMULA_PREFIXES
 from indicators.models import Indicator, Source
-from indicators.store.reads import IS_CLAIM_SQL
+from indicators.store.reads import IS_CLAIM_SQL, attributed_title_sql
 from indicators.store.writes import KEY, WriteResult, _incoming_frame
 
 
@@ -254,11 +254,13 @@ class SnapshotsMixin:
             )
             SELECT o.id, o.indicator_id, o.entity, coalesce(e.name, o.entity) AS entity_name,
                    o.period, o.period_start, o.value, o.qualifier, o.source_id,
-                   coalesce(s.title, o.source_id) AS source_title, s.kind AS source_kind, s.cited_in,
+                   {attributed_title_sql(fallback="coalesce(s.title, o.source_id)")} AS source_title,
+                   s.kind AS source_kind, s.cited_in,
                    o.quote, o.note, o.recorded_at, o.recorded_by, o.batch_id, {IS_CLAIM_SQL} AS is_claim
             FROM cur o
             JOIN chosen USING (indicator_id, entity)
             LEFT JOIN source s ON s.id = o.source_id
+            LEFT JOIN source p ON p.id = s.cited_in
             LEFT JOIN entity e ON e.code = o.entity
             ORDER BY o.indicator_id, o.entity, o.source_id, o.period_start
             """,

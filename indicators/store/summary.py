@@ -32,7 +32,14 @@ import duckdb
 import pandas as pd
 
 from indicators.store.connection import StoreError
-from indicators.store.reads import IS_CLAIM_SQL, LATEST_GROUP_SQL, OVERVIEW_SELECT, SPARK_POINTS, ranking_ctes
+from indicators.store.reads import (
+    IS_CLAIM_SQL,
+    LATEST_GROUP_SQL,
+    OVERVIEW_SELECT,
+    SPARK_POINTS,
+    attributed_title_sql,
+    ranking_ctes,
+)
 
 # the aggregate behind a group row, over current figures (``o``); {where} narrows it to some groups
 _GROUP_SELECT = """
@@ -284,15 +291,17 @@ class SummaryMixin:
             f"""
             WITH latest AS (
                 SELECT v.indicator_id, v.entity, v.period, v.period_start, v.value, v.qualifier, v.source_id,
-                       s.title AS source_title, v.is_claim
+                       {attributed_title_sql("v.is_claim")} AS source_title, v.is_claim
                 FROM overview_indicator v LEFT JOIN source s ON s.id = v.source_id
+                LEFT JOIN source p ON p.id = s.cited_in
                 WHERE v.entity IS NOT NULL
             ),
             claim AS (
                 SELECT v.indicator_id, v.claim_period AS period, v.claim_value AS value,
                        v.claim_qualifier AS qualifier, v.claim_entity AS entity, v.claim_quote AS quote,
-                       v.claim_source_id AS source_id, s.title AS source_title
+                       v.claim_source_id AS source_id, {attributed_title_sql("TRUE")} AS source_title
                 FROM overview_indicator v JOIN source s ON s.id = v.claim_source_id
+                LEFT JOIN source p ON p.id = s.cited_in
             ),
             counts AS (
                 SELECT indicator_id, observations, entity_count, source_count, last_recorded

@@ -21,6 +21,9 @@ from indicators.store.staging import StagedRows
 
 KEY = ("indicator_id", "entity", "period", "source_id")
 _KEY_JOIN = " AND ".join(f"c.{column} = i.{column}" for column in KEY)
+# The same figure when equal to the 15 significant digits our files carry: a value stored with float noise
+# (millions converted to dollars: 268744915.0000001) is unchanged by its own export read back (268744915).
+SAME_VALUE_SQL = "abs(c.value - i.value) <= 1e-14 * greatest(abs(c.value), abs(i.value))"
 INCOMING_COLUMNS = (
     "indicator_id",
     "entity",
@@ -157,7 +160,7 @@ class WritesMixin:
         if seed:
             # Seed data never overrides a person: a key that anyone has ever touched outside a seed batch
             # keeps its current state (including a deletion); seed-only keys follow seed-data updates.
-            status = """
+            status = f"""
                 CASE WHEN NOT EXISTS (SELECT 1 FROM observation h WHERE h.indicator_id = i.indicator_id
                                       AND h.entity = i.entity AND h.period = i.period AND h.source_id = i.source_id)
                           THEN 'new'
@@ -165,15 +168,15 @@ class WritesMixin:
                                   WHERE h.indicator_id = i.indicator_id AND h.entity = i.entity
                                     AND h.period = i.period AND h.source_id = i.source_id AND hb.kind <> 'seed')
                           OR c.id IS NULL THEN 'skipped'
-                     WHEN c.value = i.value AND c.qualifier = i.qualifier
+                     WHEN {SAME_VALUE_SQL} AND c.qualifier = i.qualifier
                           AND c.quote IS NOT DISTINCT FROM i.quote AND c.note IS NOT DISTINCT FROM i.note
                           THEN 'unchanged'
                      ELSE 'changed' END
             """
         else:
-            status = """
+            status = f"""
                 CASE WHEN c.id IS NULL THEN 'new'
-                     WHEN c.value = i.value AND c.qualifier = i.qualifier
+                     WHEN {SAME_VALUE_SQL} AND c.qualifier = i.qualifier
                           AND c.quote IS NOT DISTINCT FROM i.quote AND c.note IS NOT DISTINCT FROM i.note
                           THEN 'unchanged'
                      ELSE 'changed' END
