@@ -14,7 +14,7 @@ import pandas as pd
 from indicators.models import Event
 from indicators.store.base import utc_now
 from indicators.store.connection import StoreError
-from indicators.store.history import refuse_later_changes
+from indicators.store.history import log_filters, refuse_later_changes
 from indicators.store.writes import WriteResult
 
 _EVENT_FIELDS = ("id", "date", "type", "title", "source_id", "quote", "note")
@@ -62,20 +62,7 @@ class EventsMixin:
     ) -> pd.DataFrame:
         """The events' change log, newest first: who added, corrected or removed which event, when and why
         (with the batch an undo reversed in ``undoes``). Dates are UTC days, ``until`` included."""
-        filters, params = [], []
-        if who:
-            filters.append("l.who = ?")
-            params.append(who)
-        if since:
-            filters.append("l.changed_at >= ?")
-            params.append(dt.datetime.combine(since, dt.time()))
-        if until:
-            filters.append("l.changed_at < ?")
-            params.append(dt.datetime.combine(until, dt.time()) + dt.timedelta(days=1))
-        if batch_id is not None:
-            filters.append("l.batch_id = ?")
-            params.append(int(batch_id))
-        where = ("WHERE " + " AND ".join(filters)) if filters else ""
+        where, params = log_filters(who=who, since=since, until=until, batch_id=batch_id, alias="l")
         params.append(limit if limit is not None else 2**62)
         return self.query_df(
             f"""

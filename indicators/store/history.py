@@ -79,6 +79,28 @@ def _figure_filter(figure: Figure | None, alias: str) -> tuple[str, list]:
     return " AND " + " AND ".join(f"{alias}.{column} = ?" for column in columns), list(figure)
 
 
+def log_filters(
+    *, who: str | None, since: dt.date | None, until: dt.date | None, batch_id: int | None, alias: str = ""
+) -> tuple[str, list]:
+    """The WHERE clause (or "") and its parameters that both change logs, figures' and events', filter by:
+    who, UTC days from ``since`` to ``until`` (included) and one batch. ``alias``: the log's table alias."""
+    prefix = f"{alias}." if alias else ""
+    filters, params = [], []
+    if who:
+        filters.append(f"{prefix}who = ?")
+        params.append(who)
+    if since:
+        filters.append(f"{prefix}changed_at >= ?")
+        params.append(dt.datetime.combine(since, dt.time()))
+    if until:
+        filters.append(f"{prefix}changed_at < ?")
+        params.append(_day_after(until))
+    if batch_id is not None:
+        filters.append(f"{prefix}batch_id = ?")
+        params.append(int(batch_id))
+    return ("WHERE " + " AND ".join(filters)) if filters else "", params
+
+
 class HistoryMixin:
     # --- reading the log -------------------------------------------------------------------------
 
@@ -94,23 +116,10 @@ class HistoryMixin:
     ) -> pd.DataFrame:
         """Every change, newest first: one row per figure a batch added, changed or deleted, and one row per
         change to the catalog (a new indicator or source). Dates are UTC days, ``until`` included."""
-        filters, params = [], []
+        where, params = log_filters(who=who, since=since, until=until, batch_id=batch_id)
         if indicator_id:
-            filters.append("indicator_id = ?")
+            where = f"{where} AND indicator_id = ?" if where else "WHERE indicator_id = ?"
             params.append(indicator_id)
-        if who:
-            filters.append("who = ?")
-            params.append(who)
-        if since:
-            filters.append("changed_at >= ?")
-            params.append(dt.datetime.combine(since, dt.time()))
-        if until:
-            filters.append("changed_at < ?")
-            params.append(_day_after(until))
-        if batch_id is not None:
-            filters.append("batch_id = ?")
-            params.append(int(batch_id))
-        where = ("WHERE " + " AND ".join(filters)) if filters else ""
         limit_sql = _limit_clause(limit, params)
         return self.query_df(
             f"""
