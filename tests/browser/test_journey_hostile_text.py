@@ -70,7 +70,9 @@ def test_hostile_text_on_the_indicator_page_and_in_the_chart_shows_as_typed(page
     chart = page.get_by_test_id("stPlotlyChart")
     expect(chart.locator(".gtitle")).to_have_text(NAME)
     hover = hover_point(page, 10)
-    expect(hover).to_contain_text(f"Source: {TITLE}")
+    # the paper's sentence, quoting the hostile source it cites: credited "<paper>, citing <source>"
+    expect(hover).to_contain_text("Source: A Vision for Future Cooperation Between Serbia and the US, citing")
+    expect(hover).to_contain_text(TITLE)
     expect(hover).to_contain_text('click me](javascript:alert("quote"))')
     expect(hover).to_contain_text('<script>alert("quote")</script>')
     hover = hover_point(page, 20)
