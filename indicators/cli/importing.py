@@ -144,9 +144,9 @@ def run_import(args) -> int:
                     f"{path.name} holds no figures for --entity {', '.join(missing)}; it holds {len(held)} "
                     f"entities: {', '.join(held[:12])}{' …' if len(held) > 12 else ''}"
                 )
-        series = series_named(parsed.series_choices(), args.series) if parsed.foreign is not None else None
         if args.series and parsed.foreign is None:
             raise UploadError("--series picks one series of a file in another shape than ours; this file is ours")
+        series = series_named(parsed.series_choices(), args.series)  # a file of ours has none: None
         mapping = Mapping(indicator=args.indicator, entities=entities, source_text=args.source, series=series)
         # held open from the check to the commit: a command's store otherwise closes its file in between
         with store_for_command() as store, store.holding():

@@ -202,7 +202,7 @@ def series_named(series: list[str], asked: str | None) -> str | None:
     are listed, or its code (the name's first word, NY.GDP.MKTP.KD.ZG), in any case. None when the file
     holds at most one series and none was asked for. Refuses, listing the series, when the file holds several
     and none was named, or when the name matches none."""
-    listed = "; ".join(series[:20]) + (" ..." if len(series) > 20 else "")
+    listed = _listed_series(series)
     if asked is None or not asked.strip():
         if len(series) > 1:
             raise UploadError(f"The file holds {len(series)} series; choose one with --series: {listed}")
@@ -217,17 +217,18 @@ def series_named(series: list[str], asked: str | None) -> str | None:
     return found[0]
 
 
+def _listed_series(series: list[str]) -> str:
+    """A file's series for a message: the first 20, then '...'."""
+    return "; ".join(series[:20]) + (" ..." if len(series) > 20 else "")
+
+
 def _chosen_series(series: list[str], mapping: Mapping) -> bool:
     """True when the file holds several series and the mapping names one of them (keep only its rows);
     refuses when it names none or one the file does not hold. False for a file of one series."""
     if len(series) <= 1:
         return False
     if mapping.series is None:
-        raise UploadError(
-            f"The file holds {len(series)} series; choose one: "
-            + "; ".join(series[:20])
-            + (" ..." if len(series) > 20 else "")
-        )
+        raise UploadError(f"The file holds {len(series)} series; choose one: {_listed_series(series)}")
     if mapping.series not in series:
         raise UploadError(f"There is no series '{mapping.series}' in this file.")
     return True
