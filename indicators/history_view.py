@@ -157,7 +157,7 @@ def batch_choices(log: pd.DataFrame, sizes: dict[int, int] | None = None) -> dic
         first = rows.iloc[0]
         when = pd.Timestamp(first["changed_at"]).strftime("%Y-%m-%d %H:%M")
         reason = first["reason"] if isinstance(first["reason"], str) else ""
-        hidden = hidden_changes(log, int(batch_id), sizes)
+        hidden = max((sizes or {}).get(int(batch_id), 0) - len(rows), 0)  # hidden_changes, from the group at hand
         count = f"{len(rows) + hidden} change(s)" + (f", {len(rows)} shown" if hidden else "")
         choices[int(batch_id)] = f"Batch {batch_id} · {first['kind']} by {first['who']} · {when} · {count}"
         if reason:

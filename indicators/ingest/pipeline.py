@@ -155,13 +155,16 @@ def _plan(store: Store, parsed: Parsed, mapping: Mapping | None) -> Plan:
         kind = "official" if parsed.format in OFFICIAL_FORMATS else "user"
         source = source_for_text(text, kind)
         sources = store.sources()
+        taken = set(sources["id"])
         same_title = sources.loc[sources["title"].astype(str).str.casefold() == source.title.casefold(), "id"]
-        if text.strip() in set(sources["id"]):  # a source named by its id: a newer download of the same series
-            same_title = pd.Series([text.strip()])
-        if not same_title.empty:  # the source typed before: its figures go together
-            source = source.model_copy(update={"id": str(same_title.iloc[0])})
+        # a source named by its id (a newer download of the same series), or typed before by its title: its
+        # figures go together
+        by_title = None if same_title.empty else str(same_title.iloc[0])
+        existing = text.strip() if text.strip() in taken else by_title
+        if existing is not None:
+            source = source.model_copy(update={"id": existing})
         else:  # a new source, even when its id would be another source's (two titles, one slug)
-            taken, base, n = set(sources["id"]), source.id[:76], 2
+            base, n = source.id[:76], 2
             while source.id in taken:
                 source, n = source.model_copy(update={"id": f"{base}-{n}"}), n + 1
             new_sources.append(source)
