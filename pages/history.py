@@ -63,6 +63,9 @@ else:
 st.subheader("Undo")
 if message := st.session_state.pop("undo_message", None):
     st.success(message)
+    # A fresh picker after an undo: the newest batch (the undo itself, as the message says) and an empty reason.
+    for key in ("undo_batch", "undo_figure", "undo_reason"):
+        st.session_state.pop(key, None)
 if not access.may_edit():
     st.caption(
         "Editors can undo a change or a whole batch here."

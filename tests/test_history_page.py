@@ -39,3 +39,32 @@ def test_a_filtered_history_says_the_whole_batch_is_bigger_before_undoing_it(sto
     store = Store(store_path, idle_release=0)
     assert len(store.series("trade_volume").query("period >= '2030'")) == 3
     store.close()
+
+
+def test_after_an_undo_the_picker_offers_the_undo_itself_and_the_reason_is_cleared(store_path, app, tmp_path):
+    """An editor undoes an upload with a reason; the page says "Undo batch N to bring the changes back", but
+    the picker still showed the batch just undone (a second Undo was refused) and the reason typed for the
+    first undo stayed in the box, ready to be recorded again for a different change."""
+    upload = tmp_path / "one.csv"
+    upload.write_text("indicator,entity,period,value,unit\ngdp_growth,SRB,2030,1.5,percent\n")
+    assert main(["import", str(upload), "--source", "a small file"]) == 0
+
+    at = app().run()
+    at.switch_page(HISTORY).run()
+    uploaded = at.selectbox(key="undo_batch").value
+    at.text_input(key="undo_reason").input("the upload was a test").run()
+    at.button(key="undo").click().run()
+    assert not at.exception
+    message = at.success[0].value
+    assert f"Undid batch {uploaded} as batch {uploaded + 1}" in message
+
+    assert at.selectbox(key="undo_batch").value == uploaded + 1
+    assert at.text_input(key="undo_reason").value == ""
+    at.button(key="undo").click().run()  # the undo of the undo
+    assert not at.error, [error.value for error in at.error]
+    assert f"Undid batch {uploaded + 1} as batch {uploaded + 2}" in at.success[0].value
+    store = Store(store_path, idle_release=0)
+    assert list(store.series("gdp_growth").query("period == '2030'")["value"]) == [1.5]
+    reasons = list(store.batches().head(2)["reason"])
+    store.close()
+    assert "the upload was a test" not in reasons[0]
