@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from indicators.models import Indicator
+from indicators.periods import FREQUENCY_NAMES, period_frequency
 from indicators.units import UNITS, format_value
 
 # Colour-blind-safe palette (Okabe-Ito); each entity keeps its colour on every chart.
@@ -129,10 +130,14 @@ def indicator_spec(
         layout["yaxis"]["visible"] = False
     data: list[dict] = []
     source_dash: dict[str, str] = {}
-    for (entity, source_id), group in _lines(series):
+    lines = _lines(series)
+    # a year's total beside a quarter's: separate lines, and the legend says which is which
+    mixed = len({frequency for (_, _, frequency), _ in lines}) > 1
+    for (entity, source_id, frequency), group in lines:
         group = group.sort_values("period_start")
         is_claim = bool(group["is_claim"].all())
-        dash = source_dash.setdefault(source_id, DASHES[len(source_dash) % len(DASHES)])
+        dash_key = (source_id, frequency) if mixed else source_id
+        dash = source_dash.setdefault(dash_key, DASHES[len(source_dash) % len(DASHES)])
         colour = entity_colour(entity)
         name = f"{group['entity_name'].iloc[0]} · {group['source_title'].iloc[0]}"
         x, y = group["period_start"], group["value"]
@@ -145,6 +150,7 @@ def indicator_spec(
                 "y": y,
                 "mode": "markers" if is_claim or len(group) == 1 else "lines+markers",
                 "name": safe_text(textwrap.shorten(name, 80, placeholder="…"))
+                + (f" ({FREQUENCY_NAMES.get(frequency, frequency)})" if mixed else "")
                 + (" (paper's claim)" if is_claim else ""),
                 "line": {"color": colour, "dash": dash},
                 "marker": {
@@ -191,13 +197,20 @@ def indicator_spec(
     return {"data": data, "layout": layout}
 
 
-def _lines(series: pd.DataFrame):
-    """``((entity, source), rows)`` for each line of a chart, in order of first appearance, rows in their
-    order, figures without an entity or source left out: what ``groupby(["entity", "source_id"],
-    sort=False)`` gives, at a tenth of its cost on a chart's few hundred rows (the snapshot report draws
-    dozens of charts)."""
+def _lines(series: pd.DataFrame) -> list[tuple[tuple, pd.DataFrame]]:
+    """``((entity, source, frequency), rows)`` for each line of a chart, in order of first appearance, rows in
+    their order, figures without an entity or source left out: what ``groupby(["entity", "source_id",
+    frequency], sort=False)`` gives, at a tenth of its cost on a chart's few hundred rows (the snapshot report
+    draws dozens of charts). A source's yearly and quarterly figures are two lines: joined, a year's total
+    followed by a quarter's reads as a collapse."""
     rows: dict[tuple, list[int]] = {}
-    for position, key in enumerate(zip(series["entity"].tolist(), series["source_id"].tolist(), strict=True)):
+    keys = zip(
+        series["entity"].tolist(),
+        series["source_id"].tolist(),
+        [period_frequency(period) for period in series["period"].tolist()],
+        strict=True,
+    )
+    for position, key in enumerate(keys):
         if not (pd.isna(key[0]) or pd.isna(key[1])):
             rows.setdefault(key, []).append(position)
     if len(rows) == 1 and len(next(iter(rows.values()))) == len(series):

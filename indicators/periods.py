@@ -70,6 +70,14 @@ def period_start(text: str) -> dt.date:
     return parse_period(text).start
 
 
+def period_frequency(period: object) -> str:
+    """A, S, Q, M or D for a period as written; "" for a missing or malformed one."""
+    try:
+        return parse_period(period).frequency if isinstance(period, str) else ""
+    except PeriodError:
+        return ""
+
+
 def is_valid_period(text: str) -> bool:
     try:
         parse_period(text)

@@ -11,7 +11,8 @@ import pandas as pd
 
 from indicators.analysis import freshness
 from indicators.models import CATEGORIES, Indicator
-from indicators.units import format_value
+from indicators.periods import FREQUENCY_NAMES, period_frequency
+from indicators.units import UNITS, format_value
 
 CATEGORY_TITLES = {"economy": "Economy", "security": "Security", "people": "People", "politics": "Politics"}
 
@@ -166,6 +167,27 @@ def series_table(series: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
             "Recorded": series["recorded_at"].dt.strftime("%Y-%m-%d"),
         }
     )
+
+
+PERIOD_NOUNS = {"A": "year", "S": "half-year", "Q": "quarter", "M": "month", "D": "day"}
+AMOUNT_UNITS = {unit for unit, spec in UNITS.items() if len(spec.scales) > 1}  # totals over a period: USD, people
+
+
+def frequency_note(series: pd.DataFrame, indicator: Indicator) -> str | None:
+    """What a reader must know when a chart holds figures of different lengths (yearly and quarterly): they
+    are separate lines, and an amount over a quarter is not comparable with one over a year."""
+    if series.empty:
+        return None
+    found = {period_frequency(period) for period in series["period"]} - {""}
+    if len(found) < 2:
+        return None
+    ordered = [frequency for frequency in PERIOD_NOUNS if frequency in found]  # longest first
+    names = [FREQUENCY_NAMES[frequency] for frequency in ordered]
+    note = f"This chart holds {', '.join(names[:-1])} and {names[-1]} figures, drawn as separate lines"
+    if indicator.unit not in AMOUNT_UNITS:
+        return note + "."
+    shorter, longer = PERIOD_NOUNS[ordered[-1]], PERIOD_NOUNS[ordered[0]]
+    return f"{note}: a {shorter}'s figure is not comparable with a {longer}'s, which covers a longer period."
 
 
 def series_as_csv_frame(series: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:

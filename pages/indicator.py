@@ -140,6 +140,8 @@ if series.empty:
     st.info("No figures recorded for this selection yet.")
 elif len(series) == 1:
     st.caption("One figure so far: a single point, no line.")
+if note := views.frequency_note(series, indicator):
+    st.caption(note)
 if log_scale and not (hidden := charts.off_log_axis(series)).empty:
     periods = sorted(set(hidden["period"].astype(str)))
     st.warning(

@@ -93,14 +93,20 @@ def test_years_are_labelled_as_years_and_a_lone_point_has_room(store):
 
 def test_lines_come_in_the_order_and_with_the_rows_pandas_groups_them():
     from indicators.charts import _lines
+    from indicators.periods import period_frequency
 
     keys = [("SRB", "a"), ("USA", "b"), ("SRB", "a"), (None, "a"), ("USA", "a"), ("SRB", None), ("USA", "b")]
     series = pd.DataFrame(
         [_observation(entity=entity, source_id=source, value=float(n)) for n, (entity, source) in enumerate(keys)]
     ).astype({"entity": "str", "source_id": "str"})
-    expected = [(key, group) for key, group in series.groupby(["entity", "source_id"], sort=False)]
+    frequency = series["period"].map(period_frequency).rename("frequency")
+    expected = [(key, group) for key, group in series.groupby(["entity", "source_id", frequency], sort=False)]
     got = _lines(series)
-    assert [key for key, _ in got] == [key for key, _ in expected] == [("SRB", "a"), ("USA", "b"), ("USA", "a")]
+    assert (
+        [key for key, _ in got]
+        == [key for key, _ in expected]
+        == [("SRB", "a", "A"), ("USA", "b", "A"), ("USA", "a", "A")]
+    )
     for (_, mine), (_, theirs) in zip(got, expected, strict=True):
         pd.testing.assert_frame_equal(mine, theirs)
     one_line = series.iloc[[0, 2]]

@@ -243,3 +243,20 @@ def test_an_empty_entity_choice_says_that_every_entity_is_shown(app, store_path)
     assert f"No entity chosen: all {entities} entities with figures are shown." in [c.value for c in at.caption]
     by_label(at.multiselect, "Entities to compare").set_value(["HUN"]).run()
     assert not [caption for caption in at.caption if caption.value.startswith("No entity chosen")]
+
+
+def test_a_source_with_yearly_and_quarterly_figures_is_not_drawn_as_one_line(app, store_path):
+    """An analyst adds the Census Bureau's first quarters of 2023 under the same source as its yearly totals:
+    the chart joined 2022 (USD 949 m for the year) to 2023-Q1 (USD 250 m for a quarter) in one line, a
+    collapse of trade that never happened. A year and a quarter are drawn as two lines, each named."""
+    census = "us-census-bureau-u-s-trade-in-goods-with-serbia-exports-imports-2024-download"
+    add_figures(store_path, "trade_volume", "SRB-USA", census, {"2023-Q1": 250e6, "2023-Q2": 260e6})
+    at = opened(app, {"indicator": "trade_volume", "from": "2020"})
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    census_lines = [trace for trace in spec["data"] if "Census" in trace["name"]]
+    assert len(census_lines) == 2
+    names = sorted(trace["name"] for trace in census_lines)
+    assert names[0].endswith("(annual)") and names[1].endswith("(quarterly)")
+    assert not [warning for warning in at.warning if "This link" in warning.value]
+    captions = " ".join(caption.value for caption in at.caption)
+    assert "a quarter's figure is not comparable with a year's" in captions
