@@ -108,3 +108,50 @@ def test_a_store_with_hundreds_of_indicators_shows_a_search_and_a_bounded_number
     at.text_input[0].set_value("series 5").run()
     names = [m.value for m in at.markdown if m.value.startswith("**World Bank series")]
     assert sorted(names) == sorted(f"**World Bank series {n}**" for n in range(60) if "5" in str(n))
+
+
+def _plotted_values(chart) -> list[float]:
+    import base64
+
+    import numpy as np
+
+    values = []
+    for trace in json.loads(chart.proto.spec)["data"]:
+        y = trace.get("y", [])
+        if isinstance(y, dict):  # plotly 7: {"dtype", "bdata"}
+            y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
+        values.extend(float(v) for v in y)
+    return values
+
+
+def test_an_overview_sparkline_does_not_run_a_years_total_into_a_quarters(app, store_path):
+    """The Census Bureau's yearly trade totals end in 2022 (USD 949 m); an analyst adds 2023's first quarters
+    (about USD 250 m each) under the same source. The tile rightly shows 2023-Q2, but its sparkline fell from
+    949 m to 250 m: a quarter's trade drawn as if it were a year's. It shows the quarters alone."""
+    import pandas as pd
+
+    from indicators.validate import validate_observations
+
+    census = "us-census-bureau-u-s-trade-in-goods-with-serbia-exports-imports-2024-download"
+    store = prepare(Store(store_path))
+    rows = pd.DataFrame(
+        {
+            "indicator": "trade_volume",
+            "entity": "SRB-USA",
+            "period": ["2023-Q1", "2023-Q2"],
+            "value": ["250000000", "260000000"],
+            "source": census,
+        }
+    )
+    validated = validate_observations(rows, store.indicator_map())
+    store.write_observations(validated.rows, kind="upload", who="ana", reason="quarters")
+    ordered = ["indicator_id", "period_start"]
+    from_summary = store.sparklines().sort_values(ordered, ignore_index=True)
+    from_figures = store._sparklines_from_figures().sort_values(ordered, ignore_index=True)
+    store.close()
+    assert from_summary.equals(from_figures)
+
+    at = app().run()
+    assert not at.exception
+    trade = [values for values in map(_plotted_values, at.get("plotly_chart")) if 250e6 in values]
+    assert trade == [[250e6, 260e6]]

@@ -54,6 +54,15 @@ def ranking_ctes(groups: str, extra_columns: str = "") -> str:
 
 SPARK_POINTS = 40  # an Overview sparkline's length (the summary keeps this many points per indicator)
 
+# A sparkline's points: those of its newest figure's frequency (a source's quarters after its years would
+# draw a quarter's total as if it were a year's). The frequency is the period with its digits taken out:
+# "" for 2019, "-Q" for 2019-Q3, "-" for 2019-07, "--" for 2019-07-15.
+SAME_FREQUENCY_SQL = """
+    SELECT * FROM {points}
+    QUALIFY regexp_replace(period, '[0-9]', '', 'g') = first_value(regexp_replace(period, '[0-9]', '', 'g'))
+        OVER (PARTITION BY indicator_id ORDER BY period_start DESC, id DESC)
+"""
+
 # The Overview's last step, shared by its two ways of finding the figures (CTEs ``latest``, ``claim``, ``counts``).
 OVERVIEW_SELECT = """
     SELECT i.id AS indicator_id, i.name, i.unit, i.category, i.decimals, i.default_entity,
@@ -210,10 +219,11 @@ class ReadsMixin:
                 QUALIFY row_number() OVER (PARTITION BY indicator_id
                     ORDER BY count(*) DESC, max(period_start) DESC, source_id) = 1
             )
-            SELECT c.indicator_id, c.period, c.period_start, c.value
-            FROM cur c JOIN pick p USING (indicator_id, source_id)
-            QUALIFY row_number() OVER (PARTITION BY c.indicator_id ORDER BY c.period_start DESC, c.id DESC) <= ?
-            ORDER BY c.indicator_id, c.period_start
+            , points AS (SELECT c.* FROM cur c JOIN pick p USING (indicator_id, source_id))
+            SELECT indicator_id, period, period_start, value
+            FROM ({SAME_FREQUENCY_SQL.format(points="points")})
+            QUALIFY row_number() OVER (PARTITION BY indicator_id ORDER BY period_start DESC, id DESC) <= ?
+            ORDER BY indicator_id, period_start
             """,
             ([] if indicator_ids is None else [list(indicator_ids)]) + [points],
         )

@@ -36,6 +36,7 @@ from indicators.store.reads import (
     IS_CLAIM_SQL,
     LATEST_GROUP_SQL,
     OVERVIEW_SELECT,
+    SAME_FREQUENCY_SQL,
     SPARK_POINTS,
     attributed_title_sql,
     ranking_ctes,
@@ -138,13 +139,17 @@ def _redraw_sparks(con: duckdb.DuckDBPyConnection, indicators_sql: str) -> None:
             GROUP BY g.indicator_id, g.entity, g.source_id
             QUALIFY row_number() OVER (PARTITION BY g.indicator_id
                 ORDER BY sum(g.n) DESC, max(g.last_start) DESC, g.source_id) = 1
+        ),
+        points AS (
+            SELECT o.id, o.indicator_id, o.entity, o.source_id, o.period, o.period_start, o.value
+            FROM observation o
+            JOIN pick p ON p.indicator_id = o.indicator_id AND p.entity = o.entity AND p.source_id = o.source_id
+            WHERE o.superseded_at IS NULL
+              AND o.indicator_id IN (SELECT indicator_id FROM pick) AND o.entity IN (SELECT entity FROM pick)
         )
-        SELECT o.indicator_id, o.entity, o.source_id, o.period, o.period_start, o.value
-        FROM observation o
-        JOIN pick p ON p.indicator_id = o.indicator_id AND p.entity = o.entity AND p.source_id = o.source_id
-        WHERE o.superseded_at IS NULL
-          AND o.indicator_id IN (SELECT indicator_id FROM pick) AND o.entity IN (SELECT entity FROM pick)
-        QUALIFY row_number() OVER (PARTITION BY o.indicator_id ORDER BY o.period_start DESC, o.id DESC) <= ?
+        SELECT indicator_id, entity, source_id, period, period_start, value
+        FROM ({SAME_FREQUENCY_SQL.format(points="points")})
+        QUALIFY row_number() OVER (PARTITION BY indicator_id ORDER BY period_start DESC, id DESC) <= ?
         """,
         [SPARK_POINTS],
     )
