@@ -167,6 +167,10 @@ with figure_tab:
                     store, indicator, checked.value, opened=opened, who=who, reason=reason, new_source=source_obj
                 )
                 getattr(slots["form"], outcome.level)(webapp.md(outcome.message))
+                # the box at the top names the value now recorded, not the one the form was opened with
+                same_figure = existing is not None and checked.value.key == existing.key
+                if outcome.level == "success" and same_figure and (now := store.current_version(*existing.key)):
+                    notice.info(f"Correcting the current value: {webapp.md(editing.describe_version(indicator, now))}.")
 
         if existing is not None:
             with st.expander("Delete this figure"):

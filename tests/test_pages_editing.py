@@ -477,3 +477,17 @@ def test_history_filters_by_indicator_and_person_and_undoes_a_batch(seeded, app)
     store.close()
     at.button(key="undo").click().run()  # the same batch again: refused, clearly
     assert "already undone" in at.error[0].value
+
+
+def test_after_a_correction_the_page_names_the_value_now_recorded(seeded, app):
+    """An editor opens 2024's GDP growth from the Indicator page and corrects 3.8 to 3.9: the green message
+    said "Saved (corrected): 3.9 %" while the box at the top still read "Correcting the current value: 3.8 %"."""
+    at = app().run()
+    at.query_params.update({"indicator": "gdp_growth", "entity": "SRB", "period": "2024", "source": "pupin_2024"})
+    at.switch_page(ENTER).run()
+    at.text_input(key="value_gdp_growth").set_value("3.9")
+    at.text_input(key="reason").set_value("revised release")
+    at.button(key="FormSubmitter:figure_form-Save").click().run()
+    assert "corrected" in at.success[0].value
+    correcting = [info.value for info in at.info if "Correcting the current value" in info.value]
+    assert len(correcting) == 1 and "3\\.9 %" in correcting[0] and "3\\.8" not in correcting[0]
