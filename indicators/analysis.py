@@ -36,6 +36,13 @@ def period_end(period: str) -> dt.date:
     return add_months(parsed.start, MONTHS_IN[parsed.frequency])
 
 
+def within_periods(series: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
+    """The figures of a range of periods: from the first day of ``start`` to the last day of ``end``, so a
+    range that ends on 2023 holds 2023's quarters and months too (as a link's ``to=2023`` does)."""
+    starts = series["period"].map(lambda text: parse_period(text).start)
+    return series[(starts >= parse_period(start).start) & (starts < period_end(end))]
+
+
 # --- events ----------------------------------------------------------------------------------------
 
 EVENT_WINDOW_COLUMNS = [

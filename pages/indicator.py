@@ -104,8 +104,7 @@ if len(periods) >= 2:
         value = (periods[0], periods[-1])
     start, end = st.select_slider("Periods shown", periods, value=value)
     st.session_state["_view_range"] = (start, end)
-    starts = series["period"].map(lambda text: analysis.parse_period(text).start)
-    series = series[(starts >= analysis.parse_period(start).start) & (starts <= analysis.parse_period(end).start)]
+    series = analysis.within_periods(series, start, end)
 
 event_types = st.multiselect("Events shown on the chart", EVENT_TYPES, key="view_event_types")
 events = webapp.read(store, "events", None, as_of)

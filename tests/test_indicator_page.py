@@ -260,3 +260,23 @@ def test_a_source_with_yearly_and_quarterly_figures_is_not_drawn_as_one_line(app
     assert not [warning for warning in at.warning if "This link" in warning.value]
     captions = " ".join(caption.value for caption in at.caption)
     assert "a quarter's figure is not comparable with a year's" in captions
+
+
+def test_a_range_ending_on_a_year_holds_that_years_quarters_on_the_page_and_in_its_link(app, store_path):
+    """A chart holds the Census Bureau's 2023 total and a newer source's 2023 quarters. An analyst drags the
+    range to end at 2023: the page showed 2023-Q1 but not Q2 or Q3 (it cut at the year's first day), while the
+    link it gave (`to=2023`) opened with all three quarters: the colleague saw another view."""
+    census = "us-census-bureau-u-s-trade-in-goods-with-serbia-exports-imports-2024-download"
+    add_figures(store_path, "trade_volume", "SRB-USA", census, {"2023": 1.1e9})
+    quarters = {"2023-Q1": 2.5e8, "2023-Q2": 2.6e8, "2023-Q3": 2.7e8}
+    add_figures(store_path, "trade_volume", "SRB-USA", "quarterly", quarters)
+    at = opened(app, {"indicator": "trade_volume", "from": "2021"})
+    at.select_slider[0].set_value(("2021", "2023")).run()
+    assert not at.exception
+    shown = sorted(at.dataframe[-1].value["Period"])
+    assert shown == ["2021", "2022", "2023", "2023-Q1", "2023-Q2", "2023-Q3"]
+    link = params(at)
+    assert (link["from"], link["to"]) == ("2021", "2023")
+
+    again = opened(app, link)
+    assert sorted(again.dataframe[-1].value["Period"]) == shown
