@@ -267,8 +267,16 @@ def claim_check_captions(checks: pd.DataFrame, overview: pd.DataFrame) -> dict[s
 
 
 def paper_byline(paper) -> str:
-    """Authors, publisher, year of a paper (a row of ``Store.sources()``), the parts it states."""
-    return ", ".join(str(part) for part in (paper.authors, paper.publisher, paper.year) if _present(part))
+    """Authors, publisher, year of a paper (a row of ``Store.sources()``), the parts it states; a part recorded
+    as "not stated" says which part it is ("not stated, not stated" named neither)."""
+    parts = []
+    for name, part in (("authors", paper.authors), ("publisher", paper.publisher), ("year", paper.year)):
+        if _present(part):
+            parts.append(f"{name} not stated" if str(part).strip().lower() == NOT_STATED else str(part))
+    return ", ".join(parts)
+
+
+NOT_STATED = "not stated"  # how data/sources.csv records an author or publisher a paper does not name
 
 
 def sources_table(sources: pd.DataFrame) -> pd.DataFrame:

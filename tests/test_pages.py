@@ -155,3 +155,14 @@ def test_an_overview_sparkline_does_not_run_a_years_total_into_a_quarters(app, s
     assert not at.exception
     trade = [values for values in map(_plotted_values, at.get("plotly_chart")) if 250e6 in values]
     assert trade == [[250e6, 260e6]]
+
+
+def test_a_paper_without_author_or_publisher_says_which_is_missing(app):
+    """The untitled paper's byline read "not stated, not stated, 2019": two unnamed blanks a reader cannot
+    tell apart. It names what is not stated."""
+    at = app().run()
+    at.switch_page("pages/sources.py").run()
+    captions = [caption.value for caption in at.caption]
+    assert "authors not stated, publisher not stated, 2019" in captions
+    assert not [caption for caption in captions if "not stated, not stated" in caption]
+    assert "Vuk Velebit; Andrej Cvejanov; Petar Ivić, Pupin Initiative, 2024" in captions
