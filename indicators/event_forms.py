@@ -11,8 +11,19 @@ from indicators.events import EventProblem, load_events_csv, parse_event
 from indicators.models import EVENT_TYPES
 from indicators.store import Store, StoreError
 
+ADDED_MESSAGE = "event_added_message"  # session key: what the last add said, shown after the rerun
+
+
+def _added(message: str) -> None:
+    """Rerun so that the chart and the event pickers above (read before the form was sent) show the events
+    just written; the message waits in the session for the rerun."""
+    st.session_state[ADDED_MESSAGE] = message
+    st.rerun()
+
 
 def event_editor(store: Store, who: str) -> None:
+    if message := st.session_state.pop(ADDED_MESSAGE, None):
+        st.success(message)
     sources = webapp.read(store, "sources")
     source_titles = dict(zip(sources["id"], sources["title"], strict=True))
     with st.form("add-event"):
@@ -33,14 +44,14 @@ def event_editor(store: Store, who: str) -> None:
             if not problems:
                 result = webapp.guarded(store.write_events, [event], kind="event", who=who, reason=reason)
                 state = "added" if result.added else "corrected" if result.changed else "unchanged"
-                st.success(f"Event {webapp.md(event.id)} {state}.")
+                _added(f"Event {webapp.md(event.id)} {state}.")
 
     upload = st.file_uploader("Or load events from our events CSV (id,date,type,title,source,quote,note)", type="csv")
     upload_reason = st.text_input("Reason for loading the file", key="events-upload-reason")
     if upload is not None and st.button("Load the events", disabled=not upload_reason.strip()):
         parsed, result = webapp.guarded(load_events_csv, store, upload.getvalue(), who=who, reason=upload_reason)
         if parsed.ok:
-            st.success(f"{result.added} added, {result.changed} corrected, {result.unchanged} unchanged.")
+            _added(f"{result.added} added, {result.changed} corrected, {result.unchanged} unchanged.")
         else:
             st.error("Nothing was loaded:\n\n" + "\n".join(f"- {webapp.md(problem)}" for problem in parsed.problems))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from indicators import analysis, analysis_tables, charts, exports, views, viewstate, webapp
+from indicators import analysis, analysis_tables, charts, event_forms, exports, views, viewstate, webapp
 from indicators.access import current_editor
 from indicators.event_forms import event_editor, event_remover
 from indicators.mirrors import load_mirrors, pairs_for
@@ -249,7 +249,7 @@ xlsx_column.download_button(
 # --- events: add one, load a file of them, delete one (editors) ------------------------------------------
 who = current_editor()
 if who:
-    with st.expander("Add events"):
+    with st.expander("Add events", expanded=event_forms.ADDED_MESSAGE in st.session_state):
         event_editor(store, who)
     with st.expander("Delete an event", expanded="event_deleted_message" in st.session_state):
         event_remover(store, who)

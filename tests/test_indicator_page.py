@@ -280,3 +280,19 @@ def test_a_range_ending_on_a_year_holds_that_years_quarters_on_the_page_and_in_i
 
     again = opened(app, link)
     assert sorted(again.dataframe[-1].value["Period"]) == shown
+
+
+def test_an_event_added_on_the_page_appears_on_its_chart_at_once(app, store_path):
+    """An editor adds a 2019 visit from the form under the chart: "Event ... added", but the chart above (drawn
+    before the form was sent) and the before/after picker did not have it until something else was clicked."""
+    at = opened(app, {"indicator": "gdp_growth"})
+    by_label(at.text_input, "Date").set_value("2019-09")
+    by_label(at.text_input, "Title").set_value("US Vice President visits Belgrade")
+    by_label(at.text_input, "Reason for the change").set_value("news")
+    by_label(at.button, "Add event").click().run()
+    assert not at.exception and not at.error
+    assert any("added" in success.value for success in at.success)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [shape.get("name", "") for shape in spec["layout"].get("shapes", [])]
+    assert "event:2019-09-us-vice-president-visits-belgrade" in names
+    assert "2019-09 · US Vice President visits Belgrade" in by_label(at.selectbox, "Event").options
