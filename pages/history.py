@@ -63,9 +63,6 @@ else:
 st.subheader("Undo")
 if message := st.session_state.pop("undo_message", None):
     st.success(message)
-    # A fresh picker after an undo: the newest batch (the undo itself, as the message says) and an empty reason.
-    for key in ("undo_batch", "undo_figure", "undo_reason"):
-        st.session_state.pop(key, None)
 if not access.may_edit():
     st.caption(
         "Editors can undo a change or a whole batch here."
@@ -76,6 +73,10 @@ who = access.current_editor()
 sizes = history_view.batch_sizes(webapp.read(store, "batches"))
 shown = history_view.both_logs(log, event_log)
 choices = history_view.batch_choices(shown, sizes)
+if message and choices:
+    # A fresh picker after an undo: the newest batch (the undo itself, as the message says), the whole of it,
+    # and an empty reason. Set, not deleted: only a value set here reaches the widgets in the browser.
+    st.session_state.update(undo_batch=next(iter(choices)), undo_figure=WHOLE_BATCH, undo_reason="")
 chosen = st.selectbox("Batch to undo", list(choices), format_func=choices.get, key="undo_batch")
 figures = history_view.batch_figures(log, chosen)
 hidden = history_view.hidden_changes(shown, chosen, sizes)

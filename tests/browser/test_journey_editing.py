@@ -109,3 +109,25 @@ def test_with_a_password_viewers_cannot_edit_and_the_editor_signs_in_under_their
     settle(page)
     expect(page.get_by_test_id("stDataFrame").first).to_contain_text("Ana Editor")
     no_exceptions(page)
+
+
+def test_after_an_undo_the_page_offers_to_undo_the_undo_with_an_empty_reason(page, open_server):
+    """The page said "Undo batch M to bring the changes back", but the browser kept the batch just undone in
+    the picker and the first undo's reason in the box (clearing the widgets' state on the server alone does
+    not reach the browser): a second Undo was refused, or recorded the old reason."""
+    open_app(page, open_server, "history")
+    main = page.get_by_test_id("stMain")
+    main.get_by_label("Reason (optional)").fill("browser test: first undo")
+    main.get_by_role("button", name="Undo").click()
+    settle(page)
+    done = page.get_by_test_id("stAlert").filter(has_text="Undid batch")
+    expect(done).to_be_visible()
+    undo = int(re.search(r"Undid batch \d+ as batch (\d+)", done.inner_text()).group(1))
+    expect(main.get_by_label("Reason (optional)")).to_have_value("")
+    picker = page.get_by_test_id("stSelectbox").get_by_role("combobox", name="Batch to undo")
+    expect(picker).to_have_value(re.compile(rf"^Batch {undo} · undo "))
+
+    main.get_by_role("button", name="Undo").click()
+    settle(page)
+    expect(page.get_by_test_id("stAlert").filter(has_text=f"Undid batch {undo} as batch")).to_be_visible()
+    no_exceptions(page)
