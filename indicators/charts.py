@@ -357,7 +357,7 @@ def _time_range(figure: go.Figure, events: pd.DataFrame) -> tuple[pd.Timestamp, 
 
 
 def mark_revised(figure: go.Figure, series: pd.DataFrame, revised: pd.DataFrame) -> go.Figure:
-    """Ring the figures that have more than one version (they were corrected at least once)."""
+    """Ring the revised figures (``Store.revised_figures``: their value or qualifier changed at least once)."""
     if series.empty or revised.empty:
         return figure
     marked = series.merge(revised, on=["entity", "period", "source_id"])
@@ -368,7 +368,7 @@ def mark_revised(figure: go.Figure, series: pd.DataFrame, revised: pd.DataFrame)
             x=marked["period_start"],
             y=marked["value"],
             mode="markers",
-            name="revised (more than one version)",
+            name="revised (value changed)",
             marker={"symbol": "circle-open", "size": 16, "color": "#222222", "line": {"width": 2}},
             customdata=[[safe_text(p), int(v)] for p, v in zip(marked["period"], marked["versions"], strict=True)],
             hovertemplate="%{customdata[0]}: revised, %{customdata[1]} versions<extra></extra>",

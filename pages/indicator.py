@@ -149,7 +149,7 @@ if log_scale and not (hidden := charts.off_log_axis(series)).empty:
         "they are missing from the chart, not from the table. Switch the scale off to see them."
     )
 if not revised.empty:
-    st.caption("Ringed points were revised: the figure has more than one version (see the Revised column).")
+    st.caption("Ringed points were revised: their value changed since first recorded (see the Revised column).")
 
 # --- before and after an event ----------------------------------------------------------------------
 st.subheader("Before and after an event")

@@ -296,3 +296,23 @@ def test_an_event_added_on_the_page_appears_on_its_chart_at_once(app, store_path
     names = [shape.get("name", "") for shape in spec["layout"].get("shapes", [])]
     assert "event:2019-09-us-vice-president-visits-belgrade" in names
     assert "2019-09 · US Vice President visits Belgrade" in by_label(at.selectbox, "Event").options
+
+
+def test_a_figure_deleted_and_brought_back_unchanged_is_not_called_revised(app, store_path):
+    """An editor deletes the paper's 2024 growth figure by mistake and undoes the deletion: the figure is back
+    at 3.8 %, yet the chart ringed it and the table said "✎ 2 versions" under "Revised", as if the paper's
+    number had been corrected. A figure whose value changed is still marked."""
+    store = prepare(Store(store_path))
+    deleted = store.delete_observation("gdp_growth", "SRB", "2024", "pupin_2024", who="ana", reason="oops")
+    store.undo_batch(deleted.batch_id, who="ana", reason="it was right")
+    store.close()
+    add_figures(store_path, "gdp_growth", "SRB", "wb", {"2019": 4.2})
+    add_figures(store_path, "gdp_growth", "SRB", "wb", {"2019": 4.3})  # a real revision
+
+    at = opened(app, {"indicator": "gdp_growth", "from": "2019"})
+    table = at.dataframe[-1].value.set_index("Period")
+    assert table.loc["2024", "Value"] == "3.8 %" and table.loc["2024", "Revised"] == ""
+    assert table.loc["2019", "Revised"] == "✎ 2 versions"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    ringed = [trace for trace in spec["data"] if (trace.get("meta") or {}).get("revised")]
+    assert len(ringed) == 1 and ringed[0]["customdata"] == [["2019", 2]]

@@ -132,5 +132,5 @@ def test_revised_figures_are_ringed(store):
     revised = pd.DataFrame({"entity": ["SRB"], "period": ["2024"], "source_id": ["pupin_2024"], "versions": [2]})
     figure = charts.mark_revised(charts.indicator_figure(series, store.indicator("gdp_growth")), series, revised)
     assert [trace.name for trace in figure.data if trace.meta and trace.meta.get("revised")] == [
-        "revised (more than one version)"
+        "revised (value changed)"
     ]

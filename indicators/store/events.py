@@ -82,8 +82,9 @@ class EventsMixin:
         return None if value is None or value != value else value
 
     def revised_figures(self, indicator_id: str, as_of: dt.datetime | None = None) -> pd.DataFrame:
-        """Figures of this indicator with more than one version (recorded up to ``as_of``): one row per
-        entity, period and source, with the number of versions."""
+        """Figures of this indicator revised (recorded up to ``as_of``): more than one value or qualifier over
+        their versions, one row per entity, period and source, with the number of versions. A figure deleted
+        and brought back unchanged, or with only its quote or note corrected, was not revised."""
         params: list = [indicator_id]
         recorded = ""
         if as_of is not None:
@@ -93,7 +94,7 @@ class EventsMixin:
             f"""
             SELECT entity, period, source_id, count(*) AS versions
             FROM observation WHERE indicator_id = ? {recorded}
-            GROUP BY entity, period, source_id HAVING count(*) > 1
+            GROUP BY entity, period, source_id HAVING count(DISTINCT (value, qualifier)) > 1
             ORDER BY entity, period, source_id
             """,
             params,
