@@ -175,7 +175,8 @@ AMOUNT_UNITS = {unit for unit, spec in UNITS.items() if len(spec.scales) > 1}  #
 
 def frequency_note(series: pd.DataFrame, indicator: Indicator) -> str | None:
     """What a reader must know when a chart holds figures of different lengths (yearly and quarterly): they
-    are separate lines, and an amount over a quarter is not comparable with one over a year."""
+    are separate lines, and a total over a quarter is not comparable with one over a year (a stock, such as
+    investment at a date, is: so the note says which kind it means)."""
     if series.empty:
         return None
     found = {period_frequency(period) for period in series["period"]} - {""}
@@ -187,7 +188,10 @@ def frequency_note(series: pd.DataFrame, indicator: Indicator) -> str | None:
     if indicator.unit not in AMOUNT_UNITS:
         return note + "."
     shorter, longer = PERIOD_NOUNS[ordered[-1]], PERIOD_NOUNS[ordered[0]]
-    return f"{note}: a {shorter}'s figure is not comparable with a {longer}'s, which covers a longer period."
+    return (
+        f"{note}: where a figure is a total over its period (trade, arrivals), "
+        f"a {shorter}'s is not comparable with a {longer}'s."
+    )
 
 
 def series_as_csv_frame(series: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:

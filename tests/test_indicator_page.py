@@ -259,7 +259,7 @@ def test_a_source_with_yearly_and_quarterly_figures_is_not_drawn_as_one_line(app
     assert names[0].endswith("(annual)") and names[1].endswith("(quarterly)")
     assert not [warning for warning in at.warning if "This link" in warning.value]
     captions = " ".join(caption.value for caption in at.caption)
-    assert "a quarter's figure is not comparable with a year's" in captions
+    assert "a total over its period (trade, arrivals), a quarter's is not comparable with a year's" in captions
 
 
 def test_a_range_ending_on_a_year_holds_that_years_quarters_on_the_page_and_in_its_link(app, store_path):
