@@ -60,6 +60,13 @@ _TILE_COLUMNS = (
 )
 
 
+def period_label(period: str) -> str:
+    """A period as a tile shows it: a year as written; a half-year, quarter or month with its frequency, so a
+    quarter's figure is not read beside a year's as if it were one ("2023-Q2 (quarterly)")."""
+    frequency = period_frequency(period)
+    return f"{period} ({FREQUENCY_NAMES[frequency]})" if frequency in ("S", "Q", "M") else period
+
+
 def overdue_note(period: str, release_cycle_months: object, today: dt.date) -> str | None:
     """For a tile whose latest figure is older than its indicator's release cycle: when a newer one was due."""
     if not period or not _present(release_cycle_months):

@@ -41,7 +41,8 @@ for category, tiles in tiles_by_category.items():
             star = " ★" if tile.latest_is_claim else ""
             st.markdown(f"### {webapp.md(tile.latest)}{star}")
             if tile.period:
-                st.caption(f"{webapp.md(tile.entity)} · {webapp.md(tile.period)} · {webapp.md(tile.source)}")
+                period = views.period_label(tile.period)
+                st.caption(f"{webapp.md(tile.entity)} · {webapp.md(period)} · {webapp.md(tile.source)}")
             if tile.overdue:
                 st.caption(f":orange[:material/schedule: {webapp.md(tile.overdue)}]")
             if tile.claim:

@@ -166,3 +166,25 @@ def test_a_paper_without_author_or_publisher_says_which_is_missing(app):
     assert "authors not stated, publisher not stated, 2019" in captions
     assert not [caption for caption in captions if "not stated, not stated" in caption]
     assert "Vuk Velebit; Andrej Cvejanov; Petar Ivić, Pupin Initiative, 2024" in captions
+
+
+def test_an_overview_tile_whose_latest_figure_is_a_quarter_says_so(app, store_path):
+    """The trade tile showed "USD 260 m" for 2023-Q2 under the paper's "> USD 400 m (2017)", a year's total:
+    read at a glance, trade had fallen by a third. The tile says the figure is quarterly."""
+    import pandas as pd
+
+    from indicators.validate import validate_observations
+
+    store = prepare(Store(store_path))
+    census = "us-census-bureau-u-s-trade-in-goods-with-serbia-exports-imports-2024-download"
+    rows = pd.DataFrame(
+        {"indicator": "trade_volume", "entity": "SRB-USA", "period": ["2023-Q2"], "value": ["260000000"]}
+    ).assign(source=census)
+    validated = validate_observations(rows, store.indicator_map())
+    store.write_observations(validated.rows, kind="upload", who="ana", reason="a quarter")
+    store.close()
+    at = app().run()
+    assert not at.exception
+    captions = [caption.value for caption in at.caption]
+    assert any(caption.startswith("SRB\\-USA · 2023\\-Q2 \\(quarterly\\) · US Census") for caption in captions)
+    assert any(caption.startswith("SRB · 2024 · A Vision") for caption in captions)  # a year needs no word
