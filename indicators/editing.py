@@ -153,6 +153,8 @@ def check_figure(
         "quote": quote,
         "note": note,
     }
+    if chosen is not None and chosen.unit == "percent" and number is not None and not errors:
+        notes["value"] = _fraction_note(number * factor, notes.get("value"))
     notes = {name: note for name, note in notes.items() if note}
     observation = None
     try:
@@ -165,6 +167,16 @@ def check_figure(
     if errors:
         return Checked(None, errors, notes)
     return Checked(observation, {}, notes)
+
+
+def _fraction_note(value: float, note: str | None) -> str | None:
+    """A percentage between 0 and 1 is most often a share written as a fraction (0.45 for 45 %): say how it
+    was read, so the form asks before saving it (a real 0.2 % is saved by pressing Save again)."""
+    if not 0 < abs(value) < 1:
+        return note
+    share = f"{value * 100:.10g}"
+    question = f"{value:.10g} read as {value:.10g} % (percentages are written 0–100: for {share} %, type {share})"
+    return f"{note}; {question}" if note else question
 
 
 def unconfirmed_notes(checked: Checked, seen: set) -> dict[str, str]:

@@ -152,8 +152,18 @@ def parse_unit(text: str) -> tuple[str, float]:
 
 
 def _trim(number: float, decimals: int) -> str:
-    """Format with thousands separators and at most `decimals` decimals, dropping trailing zeros."""
-    text = f"{number:,.{max(decimals, 0)}f}"
+    """Format with thousands separators and at most `decimals` decimals, dropping trailing zeros. A value that
+    is not zero is never shown as 0: it gets the decimals it needs (0.45 % with 0 decimals is "0.45 %")."""
+    decimals = max(decimals, 0)
+    text = _fixed(number, decimals)
+    if number and text == "0" and math.isfinite(number):
+        significant = -math.floor(math.log10(abs(number))) + 1  # decimals for two significant digits
+        text = _fixed(number, min(significant, 15))
+    return text
+
+
+def _fixed(number: float, decimals: int) -> str:
+    text = f"{number:,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in {"-0", ""} else text

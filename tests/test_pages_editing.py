@@ -491,3 +491,19 @@ def test_after_a_correction_the_page_names_the_value_now_recorded(seeded, app):
     assert "corrected" in at.success[0].value
     correcting = [info.value for info in at.info if "Correcting the current value" in info.value]
     assert len(correcting) == 1 and "3\\.9 %" in correcting[0] and "3\\.8" not in correcting[0]
+
+
+def test_a_share_typed_as_a_fraction_is_questioned_and_never_shown_as_zero(seeded, app):
+    """An editor enters a 45 % approval rating as 0.45 (a share, as spreadsheets write it): it was saved at
+    once and announced as "Saved (added): 0 % for SRB 2025", and the Overview showed 0 %. The form now asks
+    before saving a percentage between 0 and 1, and a small value is shown with the digits it has."""
+    at = open_page(app, ENTER)
+    fill_figure(at, "approval_us_president", entity="SRB", period="2025", value="0.45")
+    assert not at.success
+    notes = " ".join(plain(at.info))
+    assert "0.45 %" in notes and "45" in notes and "0–100" in notes
+    save_again(at)  # the editor meant 0.45 %: a second Save keeps it
+    assert "Saved (added): 0.45 % for SRB 2025" in plain(at.success)[0]
+    store = store_at(seeded)
+    assert store.current_version("approval_us_president", "SRB", "2025", "pupin_2024").value == 0.45
+    store.close()
