@@ -249,6 +249,17 @@ def claim_verdict(claim: float, qualifier: str | None, official: float) -> str:
     return "exceeds" if official > claim else "falls short of"
 
 
+def _distinct_from_claim(official: float, claim: float, row) -> str:
+    """The official figure with the decimals that tell it from the claim: 2.04 % beside "more than 2 %" (shown
+    as "2 %" it seemed to confirm a claim it was equal to), at most three decimals more than usual."""
+    decimals = int(row.decimals)
+    for more in range(decimals, decimals + 4):
+        shown = format_value(official, row.unit, "exactly", more)
+        if official == claim or shown != format_value(claim, row.unit, "exactly", more):
+            return shown
+    return shown
+
+
 def claim_check_captions(checks: pd.DataFrame, overview: pd.DataFrame) -> dict[str, str]:
     """indicator id -> a caption for its tile: what the latest statistics say about the paper's claim."""
     captions: dict[str, str] = {}
@@ -265,6 +276,8 @@ def claim_check_captions(checks: pd.DataFrame, overview: pd.DataFrame) -> dict[s
         if isinstance(check, pd.DataFrame):
             check = check.iloc[0]
         official = format_value(check["official_value"], row.unit, "exactly", int(row.decimals))
+        if check["same_period"]:
+            official = _distinct_from_claim(float(check["official_value"]), float(row.claim_value), row)
         said = f"{check['official_source_title']}, {check['official_period']}: {official}"
         if check["same_period"]:
             verdict = claim_verdict(float(row.claim_value), row.claim_qualifier, float(check["official_value"]))

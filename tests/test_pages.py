@@ -188,3 +188,22 @@ def test_an_overview_tile_whose_latest_figure_is_a_quarter_says_so(app, store_pa
     captions = [caption.value for caption in at.caption]
     assert any(caption.startswith("SRB\\-USA · 2023\\-Q2 \\(quarterly\\) · US Census") for caption in captions)
     assert any(caption.startswith("SRB · 2024 · A Vision") for caption in captions)  # a year needs no word
+
+
+def test_an_official_figure_just_over_a_papers_bound_is_shown_with_the_digits_that_decide(app, store_path):
+    """The paper says defence spending is "exceeding the desirable 2%"; had SIPRI said 2.04 %, the tile read
+    "SIPRI ..., 2024: 2 %, which confirms the paper's figure": 2 % confirming "more than 2 %". The official
+    figure is shown with the decimals the verdict rests on."""
+    import pandas as pd
+
+    from indicators.validate import validate_observations
+
+    store = prepare(Store(store_path))
+    sipri = "sipri-military-expenditure-database-via-our-world-in-data-2025-release"
+    rows = pd.DataFrame({"indicator": ["defense_share_gdp"], "entity": "SRB", "period": "2024", "value": "2.04"})
+    validated = validate_observations(rows.assign(source=sipri), store.indicator_map())
+    store.write_observations(validated.rows, kind="upload", who="ana", reason="a revision")
+    store.close()
+    at = app().run()
+    official = [c.value for c in at.caption if c.value.startswith("Official statistics: SIPRI")]
+    assert len(official) == 1 and "2024\\: 2\\.04 %, which confirms the paper" in official[0]
