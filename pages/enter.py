@@ -45,6 +45,8 @@ with figure_tab:
         params = st.query_params
         ids = list(catalog)
         asked = params.get("indicator")
+        if asked and asked not in catalog:
+            st.warning(f"This link names no indicator '{webapp.md(asked)}' in the store: pick one below.")
         if (added := st.session_state.pop("enter_added_indicator", None)) in catalog:
             st.session_state["enter_indicator"] = added  # the indicator just added, ready for its first figure
         indicator_id = st.selectbox(
@@ -58,6 +60,11 @@ with figure_tab:
         source_ids = [*sources["id"], NEW_SOURCE]
         titles = dict(zip(sources["id"], sources["title"], strict=True))
         asked_source = params.get("source")
+        if asked_source and asked_source not in titles:
+            st.warning(
+                f"This link names no source '{webapp.md(asked_source)}' in the store (another store's, or "
+                "mistyped): the figure it points to cannot be opened. Pick its source below, or add a new one."
+            )
         source_choice = st.selectbox(
             "Source",
             source_ids,

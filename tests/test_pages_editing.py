@@ -507,3 +507,20 @@ def test_a_share_typed_as_a_fraction_is_questioned_and_never_shown_as_zero(seede
     store = store_at(seeded)
     assert store.current_version("approval_us_president", "SRB", "2025", "pupin_2024").value == 0.45
     store.close()
+
+
+def test_a_correction_link_to_a_source_that_is_gone_says_so(seeded, app):
+    """A bookmarked "Open it on the Enter page" link names a source this store does not hold (a link from
+    another store, or a mistyped id): the page silently opened an empty form for a new source,
+    and the editor could not tell why the figure was not there to correct."""
+    at = app().run()
+    at.query_params.update({"indicator": "gdp_growth", "entity": "SRB", "period": "2024", "source": "gone_2023"})
+    at.switch_page(ENTER).run()
+    assert not at.exception
+    warnings = " ".join(plain(at.warning))
+    assert "gone_2023" in warnings and "no source" in warnings
+
+    at = app().run()
+    at.query_params.update({"indicator": "gdp_grwth", "source": "pupin_2024"})
+    at.switch_page(ENTER).run()
+    assert "gdp_grwth" in " ".join(plain(at.warning)) and "no indicator" in " ".join(plain(at.warning))
