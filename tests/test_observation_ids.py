@@ -117,7 +117,7 @@ def test_a_store_from_before_keeps_its_ids_and_new_figures_follow_them(tmp_path,
     monkeypatch.setattr(store_base, "MIGRATIONS", MIGRATIONS)
     monkeypatch.setattr(store_base, "SCHEMA_VERSION", len(MIGRATIONS))
     store = Store(path, idle_release=0)
-    assert store.migrate() == ["0004_observation_ids"]
+    assert store.migrate() == ["0004_observation_ids", "0005_sparkline_frequency"]
     pd.testing.assert_series_equal(_ids(store), old_ids)
     store.write_observations(_figures("gdp_growth", range(1950, 2050), "new"), kind="upload", who="a", reason="r")
     ids = _ids(store)

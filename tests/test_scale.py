@@ -239,3 +239,25 @@ def test_a_store_from_before_the_summary_gets_it_built_from_its_figures(tmp_path
     assert upgraded._summary_is_current()
     pd.testing.assert_frame_equal(upgraded.overview(), before)
     upgraded.close()
+
+
+def test_a_store_from_before_one_frequency_sparklines_redraws_them_when_it_is_opened(tmp_path):
+    """A store whose Overview summary was drawn by an earlier release still held a sparkline running a year's
+    total into a quarter's; opening it with this release redraws every line once, without waiting for a write."""
+    path = tmp_path / "old.duckdb"
+    store = prepare(Store(path, idle_release=0))
+    fresh = store.sparklines().sort_values(["indicator_id", "period_start"], ignore_index=True)
+    with store.transaction() as con:  # as the earlier release left it: a stray point, schema 4
+        con.execute(
+            "INSERT INTO overview_spark SELECT indicator_id, entity, source_id, '1900', DATE '1900-01-01', 1.0 "
+            "FROM overview_spark LIMIT 1"
+        )
+        con.execute("DELETE FROM schema_migration WHERE name = '0005_sparkline_frequency'")
+    assert len(store.sparklines()) == len(fresh) + 1
+    store.close()
+
+    upgraded = Store(path, idle_release=0)
+    assert upgraded.migrate() == ["0005_sparkline_frequency"]
+    redrawn = upgraded.sparklines().sort_values(["indicator_id", "period_start"], ignore_index=True)
+    upgraded.close()
+    pd.testing.assert_frame_equal(redrawn, fresh)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from indicators.store.summary import create_summary_tables
+from indicators.store.summary import create_summary_tables, rebuild_summary
 
 Migration = tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]
 
@@ -204,6 +204,10 @@ MIGRATIONS: list[Migration] = [
     ("0002_events", _events),
     ("0003_overview_summary", create_summary_tables),  # store/summary.py: what the Overview reads
     ("0004_observation_ids", _observation_ids),
+    # the sparklines now keep to one frequency (a source's yearly totals no longer run into its quarters):
+    # a store from before redraws its summary once, or it would keep the old lines until each indicator's
+    # next write
+    ("0005_sparkline_frequency", rebuild_summary),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
