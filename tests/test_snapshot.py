@@ -354,3 +354,15 @@ def test_a_large_snapshot_limits_the_workbook_and_report_and_says_so(store, monk
     assert "each chart shows the indicator's usual entity only" in files["report.html"].decode()
     assert "Limits of this snapshot" in files["README.md"].decode()
     assert len(pd.read_csv(io.BytesIO(files["observations.csv"]))) == rows  # the CSV is always complete
+
+
+def test_a_parquet_file_with_a_repeated_index_restores_every_figure(store, seeded_snapshot):
+    """A Parquet file written by pandas keeps its index; one with repeated labels (two frames concatenated)
+    still restores every figure it holds: here the same figures twice, so a replace changes nothing (it
+    removed all of them: validation aligned on the index and kept no row)."""
+    figures = pd.read_parquet(io.BytesIO(members(seeded_snapshot)["observations.parquet"]))
+    buffer = io.BytesIO()
+    pd.concat([figures, figures]).to_parquet(buffer)  # index 0..n-1 twice, stored and read back by pandas
+    twice = rewrite(seeded_snapshot, replace={"observations.parquet": buffer.getvalue()})
+    plan = plan_restore(store, read_archive(twice), "replace")
+    assert plan.changes == 0 and len(plan.rows) == len(figures)

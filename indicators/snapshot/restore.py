@@ -107,7 +107,9 @@ def snapshot_tables(archive: Archive) -> SnapshotTables:
     missing = [c for c in ("indicator", "period", "value") if c not in observations]
     if missing:
         raise ArchiveError(f"{archive.name}: observations.parquet lacks the column(s) {', '.join(missing)}")
-    observations = observations.reindex(columns=list(OBSERVATION_CSV_COLUMNS))
+    # a Parquet file written by pandas brings its index back, perhaps with repeated labels (two frames
+    # concatenated); validation aligns on the index, so figures would be lost: row order is what counts
+    observations = observations.reindex(columns=list(OBSERVATION_CSV_COLUMNS)).reset_index(drop=True)
     try:
         filters = Filters.from_manifest(archive.manifest.get("filters"))
     except ValueError as error:
