@@ -185,3 +185,24 @@ def test_export_and_restore_show_a_progress_bar_that_ends_full(page):
     at.button(key="apply_restore").click().run()
     bars = at.get("progress")
     assert bars[-1].proto.value == 100 and bars[-1].proto.text == "Restoring: restored"
+
+
+def test_an_upload_whose_manifest_python_cannot_read_is_refused_not_a_crash(page):
+    """A manifest holding a number of 5,000 digits is valid JSON that Python refuses to read (ValueError, not a
+    JSONDecodeError): the page says the manifest does not parse."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(_snapshot_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "manifest.json":
+                content = content.replace(b'"schema_version": ', b'"schema_version": 1' + b"0" * 5000 + b', "x": ')
+            archive.writestr(name, content)
+    at = page()
+    at.file_uploader(key="restore_upload").set_value(("big.zip", out.getvalue(), "application/zip")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Refused, nothing changed: " + md("big.zip: manifest.json does not parse"))
+    assert _batches() == []

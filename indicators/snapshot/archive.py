@@ -121,8 +121,10 @@ def read_archive(source: str | Path | bytes, *, limits: Limits = DEFAULT_LIMITS,
             raise ArchiveError(f"{label}: {MANIFEST} is too large to be a manifest")
         try:
             manifest = json.loads(_read_member(archive, manifest_info, limits).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ArchiveError(f"{label}: {MANIFEST} does not parse ({error})") from None
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            # JSONDecodeError is a ValueError, and so is a number of more than 4,300 digits; an array nested
+            # 100,000 deep is a RecursionError: all of them a manifest that does not parse
+            raise ArchiveError(f"{label}: {MANIFEST} does not parse ({str(error)[:200]})") from None
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise ArchiveError(f"{label}: {MANIFEST} is damaged ({error})") from None
         listed = _check_manifest(manifest, label)
@@ -180,6 +182,14 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits, label: str) -
 def _check_manifest(manifest: object, label: str) -> dict[str, str]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ArchiveError(f"{label}: {MANIFEST} is not a snapshot manifest of this dashboard")
+    layout = manifest.get("format_version", FORMAT_VERSION)
+    if not isinstance(layout, int) or isinstance(layout, bool) or layout < 1:
+        raise ArchiveError(f"{label}: the manifest's format version {layout!r} is not a version number")
+    if layout > FORMAT_VERSION:
+        raise ArchiveError(
+            f"{label} was written by a newer version of this dashboard (snapshot format {layout}; this version "
+            f"reads {FORMAT_VERSION}). Upgrade the dashboard to restore it."
+        )
     version = manifest.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ArchiveError(f"{label}: the manifest's schema version {version!r} is not a version number")

@@ -24,7 +24,7 @@ def _manifest(path: Path) -> dict:
                 return {}
             data = json.loads(archive.read(info).decode("utf-8"))
             return data if isinstance(data, dict) else {}
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RecursionError):  # RecursionError: [[[[...]]]]
         return {}
 
 

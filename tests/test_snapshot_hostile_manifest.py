@@ -1,0 +1,100 @@
+"""A hostile sender edits a snapshot's manifest.json or its Parquet file by hand (the manifest is not itself
+checksummed). Whatever they write, `restore` and `diff` answer with exit 1 and a plain message, never a
+traceback, and the store is unchanged."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import pytest
+
+from indicators.bootstrap import open_store
+from indicators.cli import main
+from indicators.snapshot import Filters, build_snapshot
+from tests.snapshot_helpers import store_state
+
+
+def _with_store(action):
+    store = open_store(idle_release=0)
+    try:
+        return action(store)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def snapshot_file(store_path, tmp_path):
+    """A snapshot of the seeded store's trade figures, saved as trade.zip."""
+    data = _with_store(lambda store: build_snapshot(store, Filters(indicators=("trade_volume",))).data)
+    path = tmp_path / "trade.zip"
+    path.write_bytes(data)
+    return path
+
+
+def _with_manifest_text(data: bytes, edit) -> bytes:
+    """The archive with manifest.json replaced by ``edit(text)`` (raw text: not necessarily JSON we write)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            content = source.read(name)
+            archive.writestr(name, edit(content.decode("utf-8")) if name == "manifest.json" else content)
+    return out.getvalue()
+
+
+def _manifest_with(changes: dict):
+    def edit(text: str) -> str:
+        manifest = json.loads(text)
+        manifest.update(changes)
+        return json.dumps(manifest)
+
+    return edit
+
+
+HOSTILE_MANIFESTS = {
+    "a schema version of 5,000 digits": (
+        lambda text: re.sub(r'"schema_version": \d+', '"schema_version": 1' + "0" * 5000, text),
+        "manifest.json does not parse",
+    ),
+    "a manifest nested 100,000 deep": (lambda text: "[" * 100_000 + "]" * 100_000, "manifest.json does not parse"),
+    "a period filter that is an object": (
+        _manifest_with({"filters": {"period_from": {"year": 2015}}}),
+        "filters are not valid",
+    ),
+    "an indicator filter that is one string, not a list": (
+        _manifest_with({"filters": {"indicators": "trade_volume"}}),
+        "filters are not valid",
+    ),
+    "a snapshot format from the future": (_manifest_with({"format_version": 99}), "newer version"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_MANIFESTS))
+def test_a_hand_edited_manifest_is_refused_with_a_message_and_the_store_unchanged(
+    case, snapshot_file, tmp_path, capsys
+):
+    edit, reason = HOSTILE_MANIFESTS[case]
+    hostile = tmp_path / "edited.zip"
+    hostile.write_bytes(_with_manifest_text(snapshot_file.read_bytes(), edit))
+    before = _with_store(store_state)
+    assert main(["restore", str(hostile)]) == 1
+    assert main(["diff", str(hostile)]) == 1
+    err = capsys.readouterr().err
+    assert reason in err and "Traceback" not in err
+    assert _with_store(store_state) == before
+
+
+def test_a_zip_with_a_deeply_nested_manifest_in_the_folder_is_listed_not_a_crash(snapshot_file, tmp_path):
+    from indicators.snapshot import list_snapshots, snapshot_files
+
+    folder = tmp_path / "snaps"
+    folder.mkdir()
+    nested = _with_manifest_text(snapshot_file.read_bytes(), lambda text: "[" * 100_000 + "]" * 100_000)
+    (folder / "nested.zip").write_bytes(nested)
+    (folder / "good.zip").write_bytes(snapshot_file.read_bytes())
+    listed = list_snapshots(folder)
+    assert list(listed["file"]) == ["good.zip", "nested.zip"]
+    assert snapshot_files(listed) == ["good.zip"]
