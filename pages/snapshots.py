@@ -131,19 +131,23 @@ with restore_tab:
             if plan is not None:
                 preview = st.empty()
                 with preview.container():
-                    st.markdown(f"**Preview** ({webapp.md(mode)}): {plan.changes} figure(s) would change")
+                    st.markdown(f"**Preview** ({webapp.md(mode)}): {plan.would_change}")
                     st.dataframe(plan.summary(), hide_index=True)
                     changing = plan.preview[plan.preview["status"] != "unchanged"]
                     if not changing.empty:
                         st.dataframe(changing, hide_index=True)
-                    apply = st.button("Apply restore", type="primary", disabled=plan.changes == 0, key="apply_restore")
+                    if not plan.catalog.empty:
+                        st.caption("Indicators and sources the restore adds or overwrites with the snapshot's:")
+                        st.dataframe(plan.catalog, hide_index=True)
+                    apply = st.button("Apply restore", type="primary", disabled=plan.nothing_to_do, key="apply_restore")
                 if apply:
                     bar = st.progress(0.0, text="Restoring…")
                     result = webapp.guarded(
                         apply_restore, store, plan, who=editor, progress=webapp.progress_bar(bar, "Restoring")
                     )
                     preview.empty()  # it described the store before the restore, and its button would apply it again
+                    catalog = f"; {result.catalog} indicator(s) or source(s) updated" if result.catalog else ""
                     st.success(
                         f"Restored as batch {result.batch_id}: {result.added} added, {result.changed} changed, "
-                        f"{result.removed} removed. The History page can undo it as one batch."
+                        f"{result.removed} removed{catalog}. The History page can undo its figures as one batch."
                     )

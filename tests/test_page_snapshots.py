@@ -206,3 +206,24 @@ def test_an_upload_whose_manifest_python_cannot_read_is_refused_not_a_crash(page
     assert not at.exception
     assert at.error[0].value.startswith("Refused, nothing changed: " + md("big.zip: manifest.json does not parse"))
     assert _batches() == []
+
+
+def test_a_restore_that_only_puts_back_a_sources_licence_can_be_previewed_and_applied(page):
+    """An editor corrected a source after the snapshot: the preview names the source the restore would
+    overwrite, and Apply is offered (it was disabled: '0 figure(s) would change')."""
+    from indicators.models import Source
+
+    data = _snapshot_bytes()
+    store = open_store(idle_release=0)
+    pupin = next(s for s in store.snapshot_sources().to_dict("records") if s["id"] == "pupin_2024")
+    fields = {k: v for k, v in pupin.items() if k in Source.model_fields and v == v and v is not None}
+    store.save_source(Source(**{**fields, "licence": "CC BY 4.0"}), who="editor", reason="licence found")
+    store.close()
+    at = page()
+    at.file_uploader(key="restore_upload").set_value(("snap.zip", data, "application/zip")).run()
+    assert any("0 figure(s) and 1 indicator(s) or source(s) would change" in md.value for md in at.markdown)
+    assert "pupin_2024" in list(at.dataframe[-1].value["id"])
+    at.button(key="apply_restore").click().run()
+    assert not at.exception
+    assert "1 indicator(s) or source(s) updated" in at.success[-1].value
+    assert _batches() == [("source", 0, 0, 0), ("restore", 0, 0, 0)]

@@ -106,17 +106,21 @@ def run_restore(args) -> int:
         print("indicator\tadded\tchanged\tremoved\tunchanged")
         for row in summary.itertuples(index=False):
             print("\t".join(str(value) for value in row))
+        for entry in plan.catalog.itertuples(index=False):
+            print(f"{entry.table} {entry.id}: {entry.status}" + (f" ({entry.fields})" if entry.fields else ""))
         if args.dry_run:
             report(1.0, "done (dry run)")
-            print(f"Dry run: {plan.changes} figure(s) would change; nothing was written.")
+            print(f"Dry run: {plan.would_change}; nothing was written.")
             return 0
         result = apply_restore(store, plan, who=local_user(), progress=scaled(report, 0.8, 1.0))
     if result.batch_id is None:
-        print("Nothing to change: the store already holds this snapshot's figures.")
+        print("Nothing to change: the store already holds this snapshot's figures, indicators and sources.")
     else:
+        catalog = f"; {result.catalog} indicator(s) or source(s) updated" if result.catalog else ""
         print(
             f"Restored as batch {result.batch_id}: {result.added} added, {result.changed} changed, "
-            f"{result.removed} removed. `indicators undo {result.batch_id}` reverses it."
+            f"{result.removed} removed{catalog}. `indicators undo {result.batch_id}` reverses the figures"
+            + (" (indicators and sources are corrected by saving them again)." if result.catalog else ".")
         )
     return 0
 

@@ -8,7 +8,7 @@ indicator never touches the others). Indicators and sources in the snapshot are 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from pydantic import ValidationError
@@ -49,6 +49,10 @@ class RestorePlan:
     preview: pd.DataFrame  # one row per figure: status added / changed / removed / unchanged
     archive_name: str
     manifest: dict
+    # the snapshot's indicators and sources that the store lacks or holds otherwise (CATALOG_COLUMNS), and
+    # for the batch's detail the same with the store's version before the restore
+    catalog: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CATALOG_COLUMNS))
+    catalog_detail: list[dict] = field(default_factory=list)
 
     def summary(self) -> pd.DataFrame:
         """Per indicator: how many figures would be added, changed, removed, left as they are."""
@@ -56,7 +60,61 @@ class RestorePlan:
 
     @property
     def changes(self) -> int:
+        """Figures that would be added, changed or removed (indicators and sources: ``catalog``)."""
         return int((self.preview["status"] != "unchanged").sum()) if not self.preview.empty else 0
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return self.changes == 0 and self.catalog.empty
+
+    @property
+    def would_change(self) -> str:
+        """``3 figure(s) would change``, naming indicators and sources too when the restore writes any."""
+        if self.catalog.empty:
+            return f"{self.changes} figure(s) would change"
+        return f"{self.changes} figure(s) and {len(self.catalog)} indicator(s) or source(s) would change"
+
+
+CATALOG_COLUMNS = ["table", "id", "status", "fields"]
+
+
+def _plain(record: dict) -> dict:
+    return {k: None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for k, v in record.items()}
+
+
+def catalog_changes(store: Store, tables: SnapshotTables) -> tuple[pd.DataFrame, list[dict]]:
+    """The snapshot's indicators and sources that a restore would add or overwrite: one row each (table, id,
+    status added / changed, the fields that differ), and the same with the store's version for the batch."""
+    current: dict[str, dict] = {
+        "indicator": {i.id: i for i in store.indicator_map().values()},
+        "source": {
+            record["id"]: Source.model_validate({k: v for k, v in _plain(record).items() if k in Source.model_fields})
+            for record in store.snapshot_sources().to_dict("records")
+        },
+    }
+    rows, detail = [], []
+    for table, items in (("indicator", tables.indicators), ("source", tables.sources)):
+        for item in items:
+            before = current[table].get(item.id)
+            if before is None:
+                fields = []
+            else:
+                old, new = before.model_dump(), item.model_dump()
+                fields = [name for name in new if new[name] != old.get(name)]
+                if not fields:
+                    continue
+            status = "added" if before is None else "changed"
+            rows.append({"table": table, "id": item.id, "status": status, "fields": ", ".join(fields)})
+            detail.append(
+                {
+                    "table": table,
+                    "id": item.id,
+                    "status": status,
+                    "fields": fields,
+                    "before": None if before is None else before.model_dump(),
+                }
+            )
+    return pd.DataFrame(rows, columns=CATALOG_COLUMNS), detail
 
 
 def change_summary(preview: pd.DataFrame) -> pd.DataFrame:
@@ -153,6 +211,7 @@ def plan_restore(
     stages.start("diff", "diff: comparing with the store")
     preview = store.preview_restore(validated.rows, mode=mode, scope=tables.filters.scope())
     preview["status"] = preview["status"].map(STATUS_NAMES)
+    catalog, catalog_detail = catalog_changes(store, tables)
     stages.done("checked and compared")
     return RestorePlan(
         tables=tables,
@@ -161,6 +220,8 @@ def plan_restore(
         preview=preview,
         archive_name=archive.name,
         manifest=archive.manifest,
+        catalog=catalog,
+        catalog_detail=catalog_detail,
     )
 
 
@@ -183,10 +244,14 @@ def apply_restore(
         "snapshot_app_version": plan.manifest.get("app_version"),
         "filters": plan.tables.filters.to_manifest(),
     }
+    if plan.catalog_detail:
+        detail["catalog"] = plan.catalog_detail  # what the restore added or overwrote, with the version before
+    changed = {(entry["table"], entry["id"]) for entry in plan.catalog_detail}
     result = store.restore_snapshot(
         plan.rows,
-        indicators=plan.tables.indicators,
-        sources=plan.tables.sources,
+        # only the indicators and sources the plan showed as added or changed: a batch is kept when any is
+        indicators=[i for i in plan.tables.indicators if ("indicator", i.id) in changed],
+        sources=[s for s in plan.tables.sources if ("source", s.id) in changed],
         mode=plan.mode,
         scope=plan.tables.filters.scope(),
         who=who,

@@ -140,6 +140,7 @@ class RestoreResult:
     changed: int = 0
     removed: int = 0
     unchanged: int = 0
+    catalog: int = 0  # indicators and sources added or overwritten
 
 
 class SnapshotsMixin:
@@ -355,9 +356,10 @@ class SnapshotsMixin:
         reason: str | None,
         detail: dict | None = None,
     ) -> RestoreResult:
-        """Restore in ONE transaction and one batch (kind ``restore``): upsert the snapshot's sources and
-        indicators, write its observations (new and changed ones), and in replace mode supersede the current
-        figures within the snapshot's scope that it does not hold. All of it or none of it."""
+        """Restore in ONE transaction and one batch (kind ``restore``): upsert the given sources and indicators
+        (the snapshot's that differ from the store's), write its observations (new and changed ones), and in
+        replace mode supersede the current figures within the snapshot's scope that it does not hold. All of it
+        or none of it; no batch when nothing was written."""
         if mode not in ("replace", "merge"):
             raise ValueError(f"unknown restore mode {mode!r}: use replace or merge")
         from indicators.store.base import utc_now
@@ -389,8 +391,8 @@ class SnapshotsMixin:
                 "UPDATE batch SET added = ?, changed = ?, removed = ? WHERE id = ?",
                 [written.added, written.changed, removed, batch_id],
             )
-            if not (written.written or removed):
-                # nothing to record: the metadata upserts stay, the empty batch does not
+            if not (written.written or removed or sources or indicators):
+                # nothing to record (the caller passes only the indicators and sources that differ)
                 con.execute("DELETE FROM batch WHERE id = ?", [batch_id])
                 batch_id = None
         return RestoreResult(
@@ -399,4 +401,5 @@ class SnapshotsMixin:
             changed=written.changed,
             removed=removed,
             unchanged=written.unchanged,
+            catalog=len(sources) + len(indicators),
         )
