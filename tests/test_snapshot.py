@@ -146,6 +146,17 @@ def test_export_to_a_folder_never_overwrites(store, tmp_path):
         export_snapshot(store, first, GDP)
 
 
+def test_the_readme_inside_names_the_file_it_was_saved_as(store, tmp_path):
+    """README.md tells how to cite, restore and compare the snapshot by its file name: the name given on the
+    command line, or the '-2' a second export in the same minute gets, not the default dated name."""
+    named, _ = export_snapshot(store, tmp_path / "for-the-minister.zip", GDP)
+    first, _ = export_snapshot(store, tmp_path, GDP)
+    second, _ = export_snapshot(store, tmp_path, GDP)
+    for path in (named, first, second):
+        readme = zipfile.ZipFile(path).read("README.md").decode("utf-8")
+        assert f"snapshot `{path.name}`" in readme and f"restore {path.name} --dry-run" in readme, path.name
+
+
 # --- formulas ------------------------------------------------------------------------------------------
 
 

@@ -89,8 +89,10 @@ def write_snapshot(
     *,
     at: dt.datetime,
     progress: ProgressCallback | None = None,
+    filename: str | None = None,
 ) -> dict:
-    """Write the archive to ``target`` (a binary file, seekable); returns the manifest.
+    """Write the archive to ``target`` (a binary file, seekable); returns the manifest. ``filename`` is the
+    name the README inside cites (default the dated name).
 
     The big members are written by DuckDB with ``COPY`` (formulas neutralised in SQL) in one worker thread:
     changes.csv, observations.parquet, then observations.csv read back from the Parquet file (already joined
@@ -127,7 +129,7 @@ def write_snapshot(
         zipped = zipping.submit(_zip_members, archive, queue, at)
         try:
             try:
-                manifest = _small_members(store, filters, scope, at, stages, queue, changes=changes)
+                manifest = _small_members(store, filters, scope, at, stages, queue, changes=changes, filename=filename)
                 stages.start("observations")
                 # the rows DuckDB wrote (the same as the summary's count unless a write came in between)
                 manifest["counts"]["observations"] = figures.result()
@@ -217,7 +219,7 @@ def _open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, **options):
     return out
 
 
-def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, queue: Queue, *, changes):
+def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, queue: Queue, *, changes, filename):
     """The catalog, workbook, report and README (built here while DuckDB writes the big members); returns the
     manifest without its member list."""
     indicator_table = store.snapshot_indicators(scope)
@@ -237,7 +239,7 @@ def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, qu
         "changes": changes.result(),
     }
     created = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    filename = snapshot_filename(store, at)
+    filename = filename or snapshot_filename(store, at)
     title = f"Serbia–US relations in figures: snapshot of {created}"
     describe = [
         f"Created {created} by version {indicators.__version__} of the dashboard (store schema {SCHEMA_VERSION}).",
@@ -309,7 +311,7 @@ def export_snapshot(
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("wb") as out:
-            manifest = write_snapshot(store, out, filters, at=at, progress=progress)
+            manifest = write_snapshot(store, out, filters, at=at, progress=progress, filename=path.name)
         partial.replace(path)
     except BaseException:
         partial.unlink(missing_ok=True)
