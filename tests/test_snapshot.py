@@ -134,6 +134,21 @@ def test_filters_choose_indicators_entities_and_periods(store):
     assert list(pd.read_csv(io.BytesIO(files["sources.csv"]))["id"]) == ["pupin_2024"]
 
 
+def test_a_snapshot_of_one_pair_and_year_counts_the_indicators_its_figures_measure(store, tmp_path):
+    """Filtered by entity and period only, a snapshot describes the indicators its figures use: 'N figures
+    of 28 indicators' (the whole catalog) was what the manifest, the README and the Saved list said."""
+    path, manifest = export_snapshot(
+        store, tmp_path, Filters(entities=("SRB-USA",), period_from="2018", period_to="2018")
+    )
+    files = members(path.read_bytes())
+    measured = set(pd.read_csv(io.BytesIO(files["observations.csv"]))["indicator"])
+    assert 1 < len(measured) < len(store.indicators())
+    assert set(pd.read_csv(io.BytesIO(files["indicators.csv"]))["id"]) == measured
+    assert manifest["counts"]["indicators"] == len(measured)
+    assert f"of {len(measured)} indicators" in files["README.md"].decode("utf-8")
+    assert list(list_snapshots(tmp_path)["indicators"]) == [len(measured)]
+
+
 def test_export_to_a_folder_never_overwrites(store, tmp_path):
     first, _ = export_snapshot(store, tmp_path, GDP)
     second, _ = export_snapshot(store, tmp_path, GDP)

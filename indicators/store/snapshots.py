@@ -269,12 +269,23 @@ class SnapshotsMixin:
         )
 
     def snapshot_indicators(self, scope: Scope = ALL) -> pd.DataFrame:
-        """The indicators a snapshot describes: all, or the chosen ones."""
+        """The indicators a snapshot describes: all, the chosen ones, or (filtered by entity or period only)
+        those its figures measure, as its sources are those its figures cite."""
         if scope.indicators:
             return self.query_df(
                 "SELECT * FROM indicator WHERE list_contains(?::VARCHAR[], id) ORDER BY id", [list(scope.indicators)]
             )
-        return self.query_df("SELECT * FROM indicator ORDER BY id")
+        if scope.is_all:
+            return self.query_df("SELECT * FROM indicator ORDER BY id")
+        where, params = scope.where()
+        return self.query_df(
+            f"""
+            SELECT * FROM indicator
+            WHERE id IN (SELECT DISTINCT o.indicator_id FROM current_observation o WHERE {where})
+            ORDER BY id
+            """,
+            params,
+        )
 
     def snapshot_sources(self, scope: Scope = ALL) -> pd.DataFrame:
         """All sources, or for a filtered snapshot the sources its figures cite (and the papers citing them)."""
