@@ -114,6 +114,23 @@ def test_the_report_works_offline_with_plotly_included_once(store, seeded_snapsh
     assert "The papers' claims" in report and "Sources" in report
 
 
+def test_a_chart_of_a_period_range_draws_and_counts_the_entities_of_that_range(store):
+    """Defense spending 1949-1955 holds the US only: its chart said 'This chart shows 8 entities; 3 more are in
+    the CSV files' (entities counted over all years), and drew eight lines of which seven were empty."""
+    early = Filters(indicators=("defense_share_gdp",), period_from="1949", period_to="1955")
+    files = members(build_snapshot(store, early).data)
+    in_csv = set(pd.read_csv(io.BytesIO(files["observations.csv"]))["entity"])
+    report = files["report.html"].decode()
+    assert len(in_csv) == 1 and "more are in the CSV files" not in report
+    spec = re.search(r"Plotly.newPlot\('chart-0', (\[.*?\]), Object", report).group(1)
+    assert len(json.loads(spec)) == len(in_csv)  # one line, no empty ones
+    late = Filters(indicators=("defense_share_gdp",), period_from="2024", period_to="2024")
+    files = members(build_snapshot(store, late).data)
+    in_csv = set(pd.read_csv(io.BytesIO(files["observations.csv"]))["entity"])
+    shown = f"This chart shows 8 entities; {len(in_csv) - 8} more are in the CSV files."
+    assert shown in files["report.html"].decode()
+
+
 def test_hostile_text_in_the_report_is_escaped(store):
     hostile_store(store)
     add_figures(store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2021", "value": 1,

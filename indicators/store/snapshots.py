@@ -268,6 +268,17 @@ class SnapshotsMixin:
             params,
         )
 
+    def snapshot_entities(self, scope: Scope = ALL) -> pd.DataFrame:
+        """Per indicator, the entities with figures within the scope and how many: most figures first."""
+        where, params = scope.where()
+        return self.query_df(
+            f"""
+            SELECT o.indicator_id, o.entity, count(*) AS figures FROM current_observation o WHERE {where}
+            GROUP BY ALL ORDER BY o.indicator_id, figures DESC, o.entity
+            """,
+            params,
+        )
+
     def snapshot_indicators(self, scope: Scope = ALL) -> pd.DataFrame:
         """The indicators a snapshot describes: all, the chosen ones, or (filtered by entity or period only)
         those its figures measure, as its sources are those its figures cite."""
