@@ -12,7 +12,6 @@ from indicators.snapshot import (
     ArchiveError,
     Filters,
     apply_restore,
-    build_snapshot,
     compare_archives,
     diff_summary,
     list_snapshots,
@@ -20,7 +19,7 @@ from indicators.snapshot import (
     read_archive,
     snapshot_files,
 )
-from indicators.snapshot.export import save_snapshot
+from indicators.snapshot.export import export_for_page
 
 webapp.page_needs_app()
 
@@ -55,11 +54,14 @@ with export_tab:
             st.error(f"Filters: {webapp.md(error)}")
         else:
             bar = st.progress(0.0, text="Building the snapshot…")
-            snapshot = webapp.guarded(
-                build_snapshot, store, filters, progress=webapp.progress_bar(bar, "Building the snapshot")
+            folder = config.snapshots_dir if editor else None  # editors' snapshots are saved in the folder
+            made = webapp.guarded(
+                export_for_page, store, filters, folder, progress=webapp.progress_bar(bar, "Building the snapshot")
             )
-            saved = save_snapshot(snapshot, config.snapshots_dir) if editor else None
-            st.session_state["snapshot"] = (snapshot.filename, snapshot.data, snapshot.manifest, saved)
+            snapshot = made.snapshot
+            st.session_state["snapshot"] = (snapshot.filename, snapshot.data, snapshot.manifest, made.saved)
+            if made.not_saved:
+                st.warning(f"The snapshot is ready to download, but {webapp.md(made.not_saved)}.")
     if "snapshot" in st.session_state:
         filename, data, manifest, saved = st.session_state["snapshot"]
         counts = manifest["counts"]

@@ -227,3 +227,35 @@ def test_a_restore_that_only_puts_back_a_sources_licence_can_be_previewed_and_ap
     assert not at.exception
     assert "1 indicator(s) or source(s) updated" in at.success[-1].value
     assert _batches() == [("source", 0, 0, 0), ("restore", 0, 0, 0)]
+
+
+def test_two_exports_in_one_minute_each_name_their_own_file_inside(page, tmp_path):
+    """The second export of the minute is saved as '...-2.zip'; its README cited the first one's name."""
+    import zipfile
+
+    at = page()
+    at.multiselect[0].set_value(["gdp_growth"])
+    at.button(key="export").click().run()
+    at.button(key="export").click().run()
+    assert not at.exception
+    saved = sorted((tmp_path / "snaps").glob("*.zip"))
+    assert len(saved) == 2
+    for path in saved:
+        assert f"snapshot `{path.name}`" in zipfile.ZipFile(path).read("README.md").decode("utf-8")
+    newest = max(saved, key=lambda path: path.stat().st_mtime_ns)
+    assert "saved in the snapshots folder as " + md(newest.name) in at.success[0].value
+
+
+def test_a_snapshots_folder_that_cannot_be_written_still_gives_the_download(page, tmp_path, monkeypatch):
+    """INDICATORS_SNAPSHOTS_DIR names a place that cannot be a folder (here: below a file): the page said
+    nothing useful (a traceback); now it says why it was not saved and still offers the download."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("INDICATORS_SNAPSHOTS_DIR", str(blocker / "snaps"))
+    at = page()
+    at.multiselect[0].set_value(["gdp_growth"])
+    at.button(key="export").click().run()
+    assert not at.exception
+    assert "could not be saved in " + md(blocker / "snaps") in at.warning[0].value
+    assert "figures, 1 indicators" in at.success[0].value and "saved in" not in at.success[0].value
+    assert "Download the snapshot" in [button.label for button in at.get("download_button")]

@@ -319,6 +319,37 @@ def export_snapshot(
     return path, manifest
 
 
+@dataclass
+class PageExport:
+    """What the page's export gives: the snapshot to download, where it was saved (or None), and why it could
+    not be saved (or None)."""
+
+    snapshot: Snapshot
+    saved: Path | None = None
+    not_saved: str | None = None
+
+
+def export_for_page(
+    store: Store,
+    filters: Filters,
+    folder: Path | None,
+    *,
+    progress: ProgressCallback | None = None,
+) -> PageExport:
+    """The page's export: saved in ``folder`` (editors; None: not saved) under a free name, which the README
+    inside cites and the download keeps, then read back for the download. A folder that cannot be written
+    (missing rights, a file in the way, a full disk) is said in ``not_saved`` and the snapshot is built in
+    memory for the download all the same."""
+    if folder is not None:
+        try:
+            path, manifest = export_snapshot(store, folder, filters, progress=progress)
+            return PageExport(Snapshot(filename=path.name, data=path.read_bytes(), manifest=manifest), saved=path)
+        except OSError as error:
+            problem = f"it could not be saved in {folder}: {error.strerror or error}"
+            return PageExport(build_snapshot(store, filters, progress=progress), not_saved=problem)
+    return PageExport(build_snapshot(store, filters, progress=progress))
+
+
 def save_snapshot(snapshot: Snapshot, target: str | Path) -> Path:
     """Save a built snapshot. ``target`` is a folder (the dated file name is chosen inside it, created if
     needed) or a file path ending in ``.zip``. Never overwrites: in a folder an existing name gets ``-2``,
