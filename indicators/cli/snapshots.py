@@ -75,6 +75,12 @@ def run_export(args) -> int:
         unknown = [identifier for identifier in filters.indicators if identifier not in known]
         if unknown:
             raise _fail(f"unknown indicator {', '.join(unknown)}; `indicators list` shows the {len(known)} there are")
+        strangers = [code for code in filters.entities if code not in store.known_entities()]
+        if strangers:
+            raise _fail(
+                f"unknown entity {', '.join(strangers)}: no figure and no entry in the entity list has that code "
+                "(ISO 3166 alpha-3 like SRB, or a pair like SRB-USA)"
+            )
         try:
             path, manifest = export_snapshot(store, target, filters, progress=stderr_progress("export"))
         except (FileExistsError, OSError) as error:

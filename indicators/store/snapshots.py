@@ -268,6 +268,11 @@ class SnapshotsMixin:
             params,
         )
 
+    def known_entities(self) -> set[str]:
+        """Entity codes the store knows: its entity list, and every entity with a figure (pairs like SRB-USA)."""
+        rows = self.query_rows("SELECT code FROM entity UNION SELECT DISTINCT entity FROM current_observation")
+        return {row[0] for row in rows}
+
     def snapshot_entities(self, scope: Scope = ALL) -> pd.DataFrame:
         """Per indicator, the entities with figures within the scope and how many: most figures first."""
         where, params = scope.where()
