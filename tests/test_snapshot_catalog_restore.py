@@ -81,3 +81,13 @@ def test_the_command_line_dry_run_names_the_source_it_would_change(trade_snapsho
     assert (
         "Restored as batch" in out and "1 indicator(s) or source(s) updated" in out and "Nothing to change" not in out
     )
+
+
+def test_the_change_log_lists_the_source_a_restore_overwrote(store):
+    snapshot = read_archive(build_snapshot(store, TRADE).data, name="trade.zip")
+    _corrected_licence(store)
+    result = apply_restore(store, plan_restore(store, snapshot, "replace"), who="analyst")
+    log = store.change_log(batch_id=result.batch_id)
+    assert list(zip(log["kind"], log["action"], log["source_id"], strict=True)) == [
+        ("restore", "source", "mfa_serbia_bilateral")
+    ]
