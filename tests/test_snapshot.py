@@ -131,6 +131,14 @@ def test_a_chart_of_a_period_range_draws_and_counts_the_entities_of_that_range(s
     assert shown in files["report.html"].decode()
 
 
+def test_the_reports_latest_values_name_the_source_by_its_title(store):
+    """An analyst reads 'US Census Bureau, U.S. trade in goods with Serbia ...', not the source's id."""
+    files = members(build_snapshot(store, Filters(indicators=("trade_volume",))).data)
+    latest = files["report.html"].decode().split("<h2>Latest values</h2>")[1].split("</table>")[0]
+    assert "<td>US Census Bureau, U.S. trade in goods with Serbia (exports + imports), 2024 download</td>" in latest
+    assert "us-census-bureau-u-s-trade" not in latest
+
+
 def test_hostile_text_in_the_report_is_escaped(store):
     hostile_store(store)
     add_figures(store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2021", "value": 1,

@@ -90,7 +90,7 @@ def build_report(
             f"full ({REPORT_FULL_LIMIT:,}): each chart shows the indicator's usual entity only. observations.csv "
             "and observations.parquet in the same zip hold every figure.</p>"
         )
-    parts.append(_latest_table(summary, indicators))
+    parts.append(_latest_table(summary, indicators, sources))
     parts.append("<h2>Charts</h2>")
     parts.extend(charts)
     parts.append(_claims(store, scope))
@@ -164,7 +164,8 @@ def _chart_entities(available: list[str], default_entity: str) -> tuple[list[str
     return chosen, len(available) - len(chosen)
 
 
-def _latest_table(summary: pd.DataFrame, indicators: pd.DataFrame) -> str:
+def _latest_table(summary: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataFrame) -> str:
+    titles = dict(zip(sources["id"], sources["title"], strict=True))  # a person reads titles, not ids
     rows = [
         "<h2>Latest values</h2><table><tr><th>Indicator</th><th>Latest</th><th>Entity</th><th>Period</th>"
         "<th>Source</th><th>Figures</th><th>Periods</th></tr>"
@@ -181,7 +182,8 @@ def _latest_table(summary: pd.DataFrame, indicators: pd.DataFrame) -> str:
         rows.append(
             f"<tr><td>{_text(record.name)}</td><td class='n'>{_text(value)}</td>"
             f"<td>{_text(row['latest_entity'])}</td><td>{_text(row['latest_period'])}</td>"
-            f"<td>{_text(row['latest_source'])}</td><td class='n'>{int(row['figures']):,}</td>"
+            f"<td>{_text(titles.get(row['latest_source'], row['latest_source']))}</td>"
+            f"<td class='n'>{int(row['figures']):,}</td>"
             f"<td>{_text(row['first_period'])} to {_text(row['last_period'])}</td></tr>"
         )
     return "".join(rows) + "</table>"
