@@ -9,12 +9,13 @@ import json
 import re
 import zipfile
 
+import pandas as pd
 import pytest
 
 from indicators.bootstrap import open_store
 from indicators.cli import main
 from indicators.snapshot import Filters, build_snapshot
-from tests.snapshot_helpers import store_state
+from tests.snapshot_helpers import rewrite, store_state
 
 
 def _with_store(action):
@@ -98,3 +99,37 @@ def test_a_zip_with_a_deeply_nested_manifest_in_the_folder_is_listed_not_a_crash
     listed = list_snapshots(folder)
     assert list(listed["file"]) == ["good.zip", "nested.zip"]
     assert snapshot_files(listed) == ["good.zip"]
+
+
+def _with_parquet_column(data: bytes, name: str, values) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(io.BytesIO(zipfile.ZipFile(io.BytesIO(data)).read("observations.parquet")))
+    table = table.set_column(table.schema.get_field_index(name), name, pa.array(values))
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return rewrite(data, replace={"observations.parquet": buffer.getvalue()})
+
+
+PARQUET_TYPES = {
+    "values that are dates": ("value", lambda n: pd.to_datetime(["2020-01-01"] * n), "value"),
+    "periods that are whole numbers": ("period", lambda n: list(range(2019, 2019 + n)), "period"),
+    "quotes that are records": ("quote", lambda n: [{"said": "x"}] * n, "quote"),
+}
+
+
+@pytest.mark.parametrize("case", list(PARQUET_TYPES))
+def test_a_parquet_column_of_the_wrong_type_is_refused_not_converted(case, snapshot_file, tmp_path, capsys):
+    """Dates as values were restored as microseconds since 1970 (1.5778368e+15), periods 2019... as periods,
+    a record as the text of a quote: the figures are refused, naming the column."""
+    column, values, named = PARQUET_TYPES[case]
+    count = len(pd.read_parquet(io.BytesIO(zipfile.ZipFile(snapshot_file).read("observations.parquet"))))
+    edited = tmp_path / "typed.zip"
+    edited.write_bytes(_with_parquet_column(snapshot_file.read_bytes(), column, values(count)))
+    before = _with_store(store_state)
+    assert main(["restore", str(edited)]) == 1
+    assert main(["diff", str(edited)]) == 1
+    err = capsys.readouterr().err
+    assert f"observations.parquet: column {named} holds" in err and "Traceback" not in err
+    assert _with_store(store_state) == before

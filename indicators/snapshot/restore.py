@@ -155,6 +155,27 @@ def _models(frame: pd.DataFrame, model, member: str, archive: Archive) -> list:
     return items
 
 
+def _check_types(observations: pd.DataFrame, name: str) -> None:
+    """The Parquet columns must be of the types an export writes: value a number, the others text (or empty).
+    Anything else is refused, never converted (dates as values became microseconds since 1970)."""
+    for column in observations.columns.intersection(list(OBSERVATION_CSV_COLUMNS)):
+        values = observations[column]
+        if column == "value":
+            fits = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+            wanted = "numbers"
+        else:
+            # pandas reads Parquet text as its string dtype; an object column (rare) is checked value by value
+            fits = isinstance(values.dtype, pd.StringDtype) or (
+                values.dtype == object and values.dropna().map(type).eq(str).all()
+            )
+            wanted = "text"
+        if not (fits or values.isna().all()):
+            raise ArchiveError(
+                f"{name}: observations.parquet: column {column} holds {values.dtype} values, not {wanted}: "
+                "it was not written by this dashboard's export"
+            )
+
+
 def snapshot_tables(archive: Archive) -> SnapshotTables:
     """The tables of a checked archive, with columns of older schemas mapped to today's names."""
     try:
@@ -165,6 +186,7 @@ def snapshot_tables(archive: Archive) -> SnapshotTables:
     missing = [c for c in ("indicator", "period", "value") if c not in observations]
     if missing:
         raise ArchiveError(f"{archive.name}: observations.parquet lacks the column(s) {', '.join(missing)}")
+    _check_types(observations, archive.name)
     # a Parquet file written by pandas brings its index back, perhaps with repeated labels (two frames
     # concatenated); validation aligns on the index, so figures would be lost: row order is what counts
     observations = observations.reindex(columns=list(OBSERVATION_CSV_COLUMNS)).reset_index(drop=True)
