@@ -414,6 +414,9 @@ def test_a_parquet_file_with_a_repeated_index_restores_every_figure(store, seede
     figures = pd.read_parquet(io.BytesIO(members(seeded_snapshot)["observations.parquet"]))
     buffer = io.BytesIO()
     pd.concat([figures, figures]).to_parquet(buffer)  # index 0..n-1 twice, stored and read back by pandas
-    twice = rewrite(seeded_snapshot, replace={"observations.parquet": buffer.getvalue()})
+    counts = {**json.loads(members(seeded_snapshot)["manifest.json"])["counts"], "observations": 2 * len(figures)}
+    twice = rewrite(
+        seeded_snapshot, replace={"observations.parquet": buffer.getvalue()}, manifest_changes={"counts": counts}
+    )
     plan = plan_restore(store, read_archive(twice), "replace")
     assert plan.changes == 0 and len(plan.rows) == len(figures)

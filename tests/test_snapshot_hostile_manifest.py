@@ -133,3 +133,20 @@ def test_a_parquet_column_of_the_wrong_type_is_refused_not_converted(case, snaps
     err = capsys.readouterr().err
     assert f"observations.parquet: column {named} holds" in err and "Traceback" not in err
     assert _with_store(store_state) == before
+
+
+def test_a_parquet_file_holding_other_than_the_manifests_count_is_refused(snapshot_file, tmp_path, capsys):
+    """An emptied observations.parquet (checksum recomputed) would have removed every trade figure in a
+    replace restore; the manifest's count of figures says it is not the file that was exported."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(io.BytesIO(zipfile.ZipFile(snapshot_file).read("observations.parquet")))
+    buffer = io.BytesIO()
+    pq.write_table(table.slice(0, 0), buffer)
+    emptied = tmp_path / "emptied.zip"
+    emptied.write_bytes(rewrite(snapshot_file.read_bytes(), replace={"observations.parquet": buffer.getvalue()}))
+    before = _with_store(store_state)
+    assert main(["restore", str(emptied)]) == 1
+    err = capsys.readouterr().err
+    assert f"the manifest counts {len(table)} figures; observations.parquet holds 0" in err
+    assert _with_store(store_state) == before

@@ -187,6 +187,12 @@ def snapshot_tables(archive: Archive) -> SnapshotTables:
     if missing:
         raise ArchiveError(f"{archive.name}: observations.parquet lacks the column(s) {', '.join(missing)}")
     _check_types(observations, archive.name)
+    counted = (archive.manifest.get("counts") or {}).get("observations")
+    if isinstance(counted, int) and not isinstance(counted, bool) and counted != len(observations):
+        raise ArchiveError(
+            f"{archive.name}: the manifest counts {counted:,} figures; observations.parquet holds "
+            f"{len(observations):,} (altered or damaged)"
+        )
     # a Parquet file written by pandas brings its index back, perhaps with repeated labels (two frames
     # concatenated); validation aligns on the index, so figures would be lost: row order is what counts
     observations = observations.reindex(columns=list(OBSERVATION_CSV_COLUMNS)).reset_index(drop=True)
