@@ -150,3 +150,36 @@ def test_a_parquet_file_holding_other_than_the_manifests_count_is_refused(snapsh
     err = capsys.readouterr().err
     assert f"the manifest counts {len(table)} figures; observations.parquet holds 0" in err
     assert _with_store(store_state) == before
+
+
+def _password_protected(data: bytes) -> bytes:
+    """The archive with every member flagged as encrypted, as a zip tool's 'protect with a password' makes it
+    (the flag is what a reader sees first; Python's zipfile cannot write real encryption)."""
+    import struct
+
+    marked = bytearray(data)
+    for signature, flags_at in ((b"PK\x01\x02", 8), (b"PK\x03\x04", 6)):
+        start = 0
+        while (found := marked.find(signature, start)) != -1:
+            (flags,) = struct.unpack_from("<H", marked, found + flags_at)
+            struct.pack_into("<H", marked, found + flags_at, flags | 1)
+            start = found + 4
+    return bytes(marked)
+
+
+def test_a_password_protected_zip_is_refused_with_a_message_and_listed_not_a_crash(snapshot_file, tmp_path, capsys):
+    """Someone e-mails the snapshot re-zipped with a password: restore and diff said 'RuntimeError: File ... is
+    encrypted, password required for extraction' in a traceback, and the Saved list crashed."""
+    from indicators.snapshot import list_snapshots
+
+    folder = tmp_path / "snaps"
+    folder.mkdir()
+    locked = folder / "locked.zip"
+    locked.write_bytes(_password_protected(snapshot_file.read_bytes()))
+    before = _with_store(store_state)
+    assert main(["restore", str(locked)]) == 1
+    assert main(["diff", str(locked)]) == 1
+    err = capsys.readouterr().err
+    assert "locked.zip: " in err and "is encrypted (protected by a password)" in err and "Traceback" not in err
+    assert _with_store(store_state) == before
+    assert list(list_snapshots(folder)["filters"]) == ["not a snapshot (no manifest)"]

@@ -91,7 +91,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                 if total > cap:
                     raise ArchiveError(f"{info.filename} is larger than its header says or than allowed: refused")
                 chunks.append(chunk)
-    except (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError) as error:
+    except (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as error:
         # damaged compressed data (a flipped byte, a cut-off download): say so, never a zlib traceback
         raise ArchiveError(f"{info.filename} is damaged and cannot be decompressed ({error}): refused") from None
     return b"".join(chunks)
@@ -163,6 +163,11 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits, label: str) -
             raise ArchiveError(f"{label}: member {info.filename!r} has {problem}: refused")
         if info.filename in seen:
             raise ArchiveError(f"{label}: member {info.filename} appears twice: refused")
+        if info.flag_bits & 0x1:
+            raise ArchiveError(
+                f"{label}: {info.filename} is encrypted (protected by a password): unzip it with its password and "
+                "restore the snapshot zip as it was exported"
+            )
         seen.add(info.filename)
         if info.file_size > limits.max_member_bytes:
             raise ArchiveError(

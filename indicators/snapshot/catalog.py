@@ -24,7 +24,8 @@ def _manifest(path: Path) -> dict:
                 return {}
             data = json.loads(archive.read(info).decode("utf-8"))
             return data if isinstance(data, dict) else {}
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RecursionError):  # RecursionError: [[[[...]]]]
+    # RecursionError: a manifest nested [[[[...]]]]; RuntimeError: a member protected by a password
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RecursionError, RuntimeError):
         return {}
 
 
