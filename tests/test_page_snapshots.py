@@ -259,3 +259,21 @@ def test_a_snapshots_folder_that_cannot_be_written_still_gives_the_download(page
     assert "could not be saved in " + md(blocker / "snaps") in at.warning[0].value
     assert "figures, 1 indicators" in at.success[0].value and "saved in" not in at.success[0].value
     assert "Download the snapshot" in [button.label for button in at.get("download_button")]
+
+
+def test_a_damaged_zip_in_the_folder_does_not_break_the_page(page, tmp_path):
+    """A snapshot copied half-way, or with flipped bytes, lies in the snapshots folder: the whole page failed
+    (zlib.error while reading its manifest); now it opens and lists the file as not a snapshot."""
+    import io
+    import zipfile
+
+    data = bytearray(_snapshot_bytes())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("manifest.json")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)  # the manifest's compressed bytes
+    for position in range(start, start + 40):
+        data[position] ^= 0xFF
+    folder = tmp_path / "snaps"
+    folder.mkdir()
+    (folder / "damaged.zip").write_bytes(bytes(data))
+    at = page()
+    assert at.dataframe[0].value["filters"].tolist() == ["not a snapshot (no manifest)"]
