@@ -183,3 +183,15 @@ def test_a_password_protected_zip_is_refused_with_a_message_and_listed_not_a_cra
     assert "locked.zip: " in err and "is encrypted (protected by a password)" in err and "Traceback" not in err
     assert _with_store(store_state) == before
     assert list(list_snapshots(folder)["filters"]) == ["not a snapshot (no manifest)"]
+
+
+def test_a_folder_or_a_broken_link_named_zip_in_the_snapshots_folder_is_not_listed(snapshot_file, tmp_path):
+    """'old.zip/' (a folder someone unpacked into) was listed, and Download again failed on it; a dangling
+    link 'gone.zip' failed the listing itself (FileNotFoundError from its size)."""
+    from indicators.snapshot import list_snapshots
+
+    folder = tmp_path / "snaps"
+    (folder / "old.zip").mkdir(parents=True)
+    (folder / "gone.zip").symlink_to(tmp_path / "nowhere.zip")
+    (folder / "good.zip").write_bytes(snapshot_file.read_bytes())
+    assert list(list_snapshots(folder)["file"]) == ["good.zip"]

@@ -47,6 +47,8 @@ def list_snapshots(folder: Path) -> pd.DataFrame:
     rows = []
     if folder.is_dir():
         for path in folder.glob("*.zip"):
+            if not path.is_file():  # a folder named like a zip, a dangling link: nothing to list or download
+                continue
             manifest = _manifest(path)
             counts = manifest.get("counts") if isinstance(manifest.get("counts"), dict) else {}
             filters = manifest.get("filters") if isinstance(manifest.get("filters"), dict) else {}
