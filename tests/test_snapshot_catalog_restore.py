@@ -91,3 +91,12 @@ def test_the_change_log_lists_the_source_a_restore_overwrote(store):
     assert list(zip(log["kind"], log["action"], log["source_id"], strict=True)) == [
         ("restore", "source", "mfa_serbia_bilateral")
     ]
+
+
+def test_an_indicator_whose_numbers_the_csv_rounds_is_not_reported_as_changed(store):
+    """indicators.csv writes numbers with 15 significant digits, as every CSV here: a benchmark of
+    0.1 + 0.2 comes back as 0.3. Restoring the snapshot just taken must not report (and rewrite) it."""
+    gdp = store.indicator("gdp_growth")
+    store.save_indicator(gdp.model_copy(update={"benchmark_value": 0.1 + 0.2}), who="editor", reason="target")
+    plan = plan_restore(store, read_archive(build_snapshot(store, Filters(indicators=("gdp_growth",))).data))
+    assert plan.catalog.empty and plan.nothing_to_do

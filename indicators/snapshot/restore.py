@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pydantic import ValidationError
 
-from indicators.csvformat import restore_formulas
+from indicators.csvformat import as_written, restore_formulas
 from indicators.models import OBSERVATION_CSV_COLUMNS, Indicator, Source
 from indicators.progress import ProgressCallback, Stages
 from indicators.snapshot.archive import Archive, ArchiveError
@@ -82,6 +82,11 @@ def _plain(record: dict) -> dict:
     return {k: None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for k, v in record.items()}
 
 
+def _as_written(values: dict) -> dict:
+    """Numbers as the snapshot's CSV writes them (15 significant digits): 0.30000000000000004 is 0.3."""
+    return {k: as_written(v) if isinstance(v, float) else v for k, v in values.items()}
+
+
 def catalog_changes(store: Store, tables: SnapshotTables) -> tuple[pd.DataFrame, list[dict]]:
     """The snapshot's indicators and sources that a restore would add or overwrite: one row each (table, id,
     status added / changed, the fields that differ), and the same with the store's version for the batch."""
@@ -99,7 +104,7 @@ def catalog_changes(store: Store, tables: SnapshotTables) -> tuple[pd.DataFrame,
             if before is None:
                 fields = []
             else:
-                old, new = before.model_dump(), item.model_dump()
+                old, new = _as_written(before.model_dump()), _as_written(item.model_dump())
                 fields = [name for name in new if new[name] != old.get(name)]
                 if not fields:
                     continue
