@@ -139,6 +139,25 @@ def test_the_reports_latest_values_name_the_source_by_its_title(store):
     assert "us-census-bureau-u-s-trade" not in latest
 
 
+def test_a_sources_text_in_the_readme_shows_as_typed_not_as_markdown(store):
+    """README.md lists the sources; a title typed as a markdown link and an image rendered as a link and an
+    image in any markdown viewer (GitHub, an editor's preview), presented as the source."""
+    from indicators.models import Source
+
+    title = "[Official data](https://evil.example) ![x](https://evil.example/t.png) <b>*bold*</b>\n# Heading"
+    store.save_source(
+        Source(id="odd_source", title=title, publisher="_Press_", licence="`CC`", kind="user"), who="e", reason="r"
+    )
+    add_figures(
+        store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2021", "value": 1, "source": "odd_source"}]
+    )
+    readme = members(build_snapshot(store, GDP).data)["README.md"].decode("utf-8")
+    line = next(text for text in readme.splitlines() if "Official data" in text)
+    assert line.startswith("- \\[Official data\\](https://evil.example) \\!\\[x\\]")
+    assert "\\<b\\>\\*bold\\*\\</b\\>" in line and "\\# Heading" in line  # one line, no heading
+    assert "(\\_Press\\_)" in line and "Licence: \\`CC\\`." in line
+
+
 def test_hostile_text_in_the_report_is_escaped(store):
     hostile_store(store)
     add_figures(store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2021", "value": 1,
