@@ -26,6 +26,7 @@ from indicators.snapshot import (
     read_archive,
 )
 from indicators.store.schema import SCHEMA_VERSION
+from indicators.validate import validate_observations
 from tests.snapshot_helpers import HOSTILE_NOTE, HOSTILE_QUOTE, add_figures, hostile_store, rewrite, store_state
 
 TABLES = ("observations.csv", "indicators.csv", "sources.csv")
@@ -265,6 +266,31 @@ def test_the_workbook_holds_what_the_csv_files_hold_with_a_readme_first(store):
 
 
 # --- round trip ------------------------------------------------------------------------------------------
+
+
+def test_a_quote_pasted_from_word_and_a_very_long_reason_still_export_and_open_in_excel(store):
+    """Word's line break inside a paragraph is a vertical tab (\x0b), which no XLSX cell may hold: openpyxl
+    raised IllegalCharacterError and no snapshot could be exported at all. An Excel cell holds at most 32,767
+    characters. The workbook shows the control character as its symbol and cuts an over-long cell, saying so;
+    the CSV files keep both exactly."""
+    figure = {"indicator": "gdp_growth", "entity": "SRB", "period": "2021", "value": 1.5, "source": "pupin_2024",
+              "quote": "pasted from Word\x0bsecond line", "note": "bell\x07"}  # fmt: skip
+    checked = validate_observations(pd.DataFrame([figure]), store.indicator_map())
+    reason = "a whole e-mail pasted as the reason " + "x" * 40_000
+    store.write_observations(checked.rows, kind="edit", who="analyst", reason=reason)
+    files = members(build_snapshot(store, GDP).data)
+    book = openpyxl.load_workbook(io.BytesIO(files["snapshot.xlsx"]))
+    rows = list(book["observations"].iter_rows(values_only=True))
+    header = rows[0]
+    (mine,) = [dict(zip(header, row, strict=True)) for row in rows[1:] if row[header.index("period")] == "2021"]
+    assert mine["quote"] == "pasted from Word\u240bsecond line" and mine["note"] == "bell\u2407"
+    reasons = [row[4] for row in book["changes"].iter_rows(min_row=2, values_only=True) if row[4].startswith("a whole")]
+    assert reasons and all(
+        len(text) <= 32_767 and text.endswith("characters; changes.csv holds it whole)") for text in reasons
+    )
+    csv = pd.read_csv(io.BytesIO(files["observations.csv"]), dtype=str, keep_default_na=False)
+    assert csv.loc[csv["period"] == "2021", "quote"].tolist() == ["pasted from Word\x0bsecond line"]
+    assert reason in files["changes.csv"].decode("utf-8")
 
 
 def test_export_restore_into_an_empty_store_export_again_gives_the_same_tables(store, empty_store):
