@@ -2,9 +2,10 @@
 
 Text is neutralised exactly as in the CSV files (a leading apostrophe before =, +, -, @, tab, CR), so a cell
 never runs as a formula; numbers stay numbers. Control characters no cell may hold show as their symbols
-(␋) and a text over Excel's 32,767 characters is cut, saying so (the CSV files hold both exactly). A large store's workbook leaves out the observation and change
-sheets (over ``WORKBOOK_ROW_LIMIT`` rows) and says so on the README sheet: the CSV and Parquet files are
-complete. A "summary" sheet (one row per indicator) is always there.
+(␋) and a text over Excel's 32,767 characters is cut, saying so (the CSV files hold both exactly). A large
+store's workbook leaves out the observation and change sheets (over ``WORKBOOK_ROW_LIMIT`` rows) and says so
+on the README sheet: the CSV and Parquet files are complete. A "summary" sheet (one row per indicator) is
+always there.
 """
 
 from __future__ import annotations
