@@ -195,3 +195,18 @@ def test_a_folder_or_a_broken_link_named_zip_in_the_snapshots_folder_is_not_list
     (folder / "gone.zip").symlink_to(tmp_path / "nowhere.zip")
     (folder / "good.zip").write_bytes(snapshot_file.read_bytes())
     assert list(list_snapshots(folder)["file"]) == ["good.zip"]
+
+
+def test_a_catalog_listing_one_id_twice_is_refused_not_last_one_wins(snapshot_file, tmp_path, capsys):
+    """sources.csv with the paper twice, under two titles: the second silently won."""
+    source = zipfile.ZipFile(snapshot_file)
+    lines = source.read("sources.csv").decode("utf-8").splitlines()
+    twice = "\n".join([*lines, lines[1].replace(",", ",Another title ", 1)]) + "\n"
+    edited = tmp_path / "twice.zip"
+    edited.write_bytes(rewrite(snapshot_file.read_bytes(), replace={"sources.csv": twice.encode("utf-8")}))
+    before = _with_store(store_state)
+    assert main(["restore", str(edited)]) == 1
+    err = capsys.readouterr().err
+    first = lines[1].split(",")[0]
+    assert f"sources.csv lists {first} twice (rows 2 and {len(lines) + 1})" in err
+    assert _with_store(store_state) == before

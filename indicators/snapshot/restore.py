@@ -148,13 +148,19 @@ def _csv_table(archive: Archive, member: str) -> pd.DataFrame:
 def _models(frame: pd.DataFrame, model, member: str, archive: Archive) -> list:
     fields = set(model.model_fields)
     items, problems = [], []
+    first_row: dict[str, int] = {}
     for number, record in enumerate(frame.to_dict("records"), start=2):
         try:
-            items.append(model.model_validate({k: v for k, v in record.items() if k in fields}))
+            item = model.model_validate({k: v for k, v in record.items() if k in fields})
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "row"
             problems.append(f"{member} row {number}, column {where}: {first['msg']}")
+            continue
+        if item.id in first_row:  # one id twice: which one is meant? (the last silently won)
+            problems.append(f"{member} lists {item.id} twice (rows {first_row[item.id]} and {number})")
+        first_row.setdefault(item.id, number)
+        items.append(item)
     if problems:
         raise RestoreRefused(f"{archive.name} cannot be restored: " + "; ".join(problems[:5]))
     return items
