@@ -210,3 +210,17 @@ def test_a_catalog_listing_one_id_twice_is_refused_not_last_one_wins(snapshot_fi
     first = lines[1].split(",")[0]
     assert f"sources.csv lists {first} twice (rows 2 and {len(lines) + 1})" in err
     assert _with_store(store_state) == before
+
+
+def test_figures_outside_the_manifests_filters_are_refused(snapshot_file, tmp_path, capsys):
+    """A manifest edited to say 'gdp_growth only' over the trade figures: a replace restore would have
+    removed every GDP figure (the filters decide what replace may remove) and added the trade figures."""
+    edited = tmp_path / "mislabelled.zip"
+    edited.write_bytes(
+        _with_manifest_text(snapshot_file.read_bytes(), _manifest_with({"filters": {"indicators": ["gdp_growth"]}}))
+    )
+    before = _with_store(store_state)
+    assert main(["restore", str(edited), "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "lie outside its own filters (indicators gdp_growth)" in err and "trade_volume" in err
+    assert _with_store(store_state) == before

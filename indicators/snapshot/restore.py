@@ -219,6 +219,31 @@ def snapshot_tables(archive: Archive) -> SnapshotTables:
     )
 
 
+def _refuse_figures_outside(rows: pd.DataFrame, filters: Filters, name: str) -> None:
+    """Every figure must lie within the snapshot's own filters, which decide what a replace may remove: a
+    manifest edited to name other filters than the figures' would remove what the snapshot never held."""
+    if filters.is_all or rows.empty:
+        return
+    scope = filters.scope()
+    outside = pd.Series(False, index=rows.index)
+    if scope.indicators:
+        outside |= ~rows["indicator_id"].isin(scope.indicators)
+    if scope.entities:
+        outside |= ~rows["entity"].isin(scope.entities)
+    starts = pd.to_datetime(rows["period_start"])
+    if scope.start_min is not None:
+        outside |= starts < pd.Timestamp(scope.start_min)
+    if scope.start_max is not None:
+        outside |= starts > pd.Timestamp(scope.start_max)
+    if outside.any():
+        first = rows[outside].iloc[0]
+        raise RestoreRefused(
+            f"{name} cannot be restored: {int(outside.sum())} of its figures lie outside its own filters "
+            f"({filters.describe()}), e.g. {first['indicator_id']} {first['entity']} {first['period']}: "
+            "the manifest does not describe its figures"
+        )
+
+
 def plan_restore(
     store: Store, archive: Archive, mode: str = "replace", *, progress: ProgressCallback | None = None
 ) -> RestorePlan:
@@ -241,6 +266,7 @@ def plan_restore(
             f"{archive.name} cannot be restored: {len(validated.problems)} problem(s) in its figures "
             "(rows of observations.csv): " + "; ".join(problems)
         )
+    _refuse_figures_outside(validated.rows, tables.filters, archive.name)
     known_sources = store.source_ids() | {source.id for source in tables.sources}
     unknown = sorted(set(validated.rows["source_id"].dropna()) - known_sources)
     if unknown:
