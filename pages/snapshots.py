@@ -12,7 +12,6 @@ from indicators.snapshot import (
     ArchiveError,
     Filters,
     apply_restore,
-    build_snapshot,
     compare_archives,
     diff_summary,
     list_snapshots,
@@ -20,7 +19,7 @@ from indicators.snapshot import (
     read_archive,
     snapshot_files,
 )
-from indicators.snapshot.export import save_snapshot
+from indicators.snapshot.export import export_for_page
 
 webapp.page_needs_app()
 
@@ -55,11 +54,14 @@ with export_tab:
             st.error(f"Filters: {webapp.md(error)}")
         else:
             bar = st.progress(0.0, text="Building the snapshot…")
-            snapshot = webapp.guarded(
-                build_snapshot, store, filters, progress=webapp.progress_bar(bar, "Building the snapshot")
+            folder = config.snapshots_dir if editor else None  # editors' snapshots are saved in the folder
+            made = webapp.guarded(
+                export_for_page, store, filters, folder, progress=webapp.progress_bar(bar, "Building the snapshot")
             )
-            saved = save_snapshot(snapshot, config.snapshots_dir) if editor else None
-            st.session_state["snapshot"] = (snapshot.filename, snapshot.data, snapshot.manifest, saved)
+            snapshot = made.snapshot
+            st.session_state["snapshot"] = (snapshot.filename, snapshot.data, snapshot.manifest, made.saved)
+            if made.not_saved:
+                st.warning(f"The snapshot is ready to download, but {webapp.md(made.not_saved)}.")
     if "snapshot" in st.session_state:
         filename, data, manifest, saved = st.session_state["snapshot"]
         counts = manifest["counts"]
@@ -131,19 +133,23 @@ with restore_tab:
             if plan is not None:
                 preview = st.empty()
                 with preview.container():
-                    st.markdown(f"**Preview** ({webapp.md(mode)}): {plan.changes} figure(s) would change")
+                    st.markdown(f"**Preview** ({webapp.md(mode)}): {plan.would_change}")
                     st.dataframe(plan.summary(), hide_index=True)
                     changing = plan.preview[plan.preview["status"] != "unchanged"]
                     if not changing.empty:
                         st.dataframe(changing, hide_index=True)
-                    apply = st.button("Apply restore", type="primary", disabled=plan.changes == 0, key="apply_restore")
+                    if not plan.catalog.empty:
+                        st.caption("Indicators and sources the restore adds or overwrites with the snapshot's:")
+                        st.dataframe(plan.catalog, hide_index=True)
+                    apply = st.button("Apply restore", type="primary", disabled=plan.nothing_to_do, key="apply_restore")
                 if apply:
                     bar = st.progress(0.0, text="Restoring…")
                     result = webapp.guarded(
                         apply_restore, store, plan, who=editor, progress=webapp.progress_bar(bar, "Restoring")
                     )
                     preview.empty()  # it described the store before the restore, and its button would apply it again
+                    catalog = f"; {result.catalog} indicator(s) or source(s) updated" if result.catalog else ""
                     st.success(
                         f"Restored as batch {result.batch_id}: {result.added} added, {result.changed} changed, "
-                        f"{result.removed} removed. The History page can undo it as one batch."
+                        f"{result.removed} removed{catalog}. The History page can undo its figures as one batch."
                     )

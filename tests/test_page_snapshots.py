@@ -185,3 +185,95 @@ def test_export_and_restore_show_a_progress_bar_that_ends_full(page):
     at.button(key="apply_restore").click().run()
     bars = at.get("progress")
     assert bars[-1].proto.value == 100 and bars[-1].proto.text == "Restoring: restored"
+
+
+def test_an_upload_whose_manifest_python_cannot_read_is_refused_not_a_crash(page):
+    """A manifest holding a number of 5,000 digits is valid JSON that Python refuses to read (ValueError, not a
+    JSONDecodeError): the page says the manifest does not parse."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(_snapshot_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "manifest.json":
+                content = content.replace(b'"schema_version": ', b'"schema_version": 1' + b"0" * 5000 + b', "x": ')
+            archive.writestr(name, content)
+    at = page()
+    at.file_uploader(key="restore_upload").set_value(("big.zip", out.getvalue(), "application/zip")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Refused, nothing changed: " + md("big.zip: manifest.json does not parse"))
+    assert _batches() == []
+
+
+def test_a_restore_that_only_puts_back_a_sources_licence_can_be_previewed_and_applied(page):
+    """An editor corrected a source after the snapshot: the preview names the source the restore would
+    overwrite, and Apply is offered (it was disabled: '0 figure(s) would change')."""
+    from indicators.models import Source
+
+    data = _snapshot_bytes()
+    store = open_store(idle_release=0)
+    pupin = next(s for s in store.snapshot_sources().to_dict("records") if s["id"] == "pupin_2024")
+    fields = {k: v for k, v in pupin.items() if k in Source.model_fields and v == v and v is not None}
+    store.save_source(Source(**{**fields, "licence": "CC BY 4.0"}), who="editor", reason="licence found")
+    store.close()
+    at = page()
+    at.file_uploader(key="restore_upload").set_value(("snap.zip", data, "application/zip")).run()
+    assert any("0 figure(s) and 1 indicator(s) or source(s) would change" in md.value for md in at.markdown)
+    assert "pupin_2024" in list(at.dataframe[-1].value["id"])
+    at.button(key="apply_restore").click().run()
+    assert not at.exception
+    assert "1 indicator(s) or source(s) updated" in at.success[-1].value
+    assert _batches() == [("source", 0, 0, 0), ("restore", 0, 0, 0)]
+
+
+def test_two_exports_in_one_minute_each_name_their_own_file_inside(page, tmp_path):
+    """The second export of the minute is saved as '...-2.zip'; its README cited the first one's name."""
+    import zipfile
+
+    at = page()
+    at.multiselect[0].set_value(["gdp_growth"])
+    at.button(key="export").click().run()
+    at.button(key="export").click().run()
+    assert not at.exception
+    saved = sorted((tmp_path / "snaps").glob("*.zip"))
+    assert len(saved) == 2
+    for path in saved:
+        assert f"snapshot `{path.name}`" in zipfile.ZipFile(path).read("README.md").decode("utf-8")
+    newest = max(saved, key=lambda path: path.stat().st_mtime_ns)
+    assert "saved in the snapshots folder as " + md(newest.name) in at.success[0].value
+
+
+def test_a_snapshots_folder_that_cannot_be_written_still_gives_the_download(page, tmp_path, monkeypatch):
+    """INDICATORS_SNAPSHOTS_DIR names a place that cannot be a folder (here: below a file): the page said
+    nothing useful (a traceback); now it says why it was not saved and still offers the download."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("INDICATORS_SNAPSHOTS_DIR", str(blocker / "snaps"))
+    at = page()
+    at.multiselect[0].set_value(["gdp_growth"])
+    at.button(key="export").click().run()
+    assert not at.exception
+    assert "could not be saved in " + md(blocker / "snaps") in at.warning[0].value
+    assert "figures, 1 indicators" in at.success[0].value and "saved in" not in at.success[0].value
+    assert "Download the snapshot" in [button.label for button in at.get("download_button")]
+
+
+def test_a_damaged_zip_in_the_folder_does_not_break_the_page(page, tmp_path):
+    """A snapshot copied half-way, or with flipped bytes, lies in the snapshots folder: the whole page failed
+    (zlib.error while reading its manifest); now it opens and lists the file as not a snapshot."""
+    import io
+    import zipfile
+
+    data = bytearray(_snapshot_bytes())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("manifest.json")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)  # the manifest's compressed bytes
+    for position in range(start, start + 40):
+        data[position] ^= 0xFF
+    folder = tmp_path / "snaps"
+    folder.mkdir()
+    (folder / "damaged.zip").write_bytes(bytes(data))
+    at = page()
+    assert at.dataframe[0].value["filters"].tolist() == ["not a snapshot (no manifest)"]

@@ -26,6 +26,7 @@ from indicators.snapshot import (
     read_archive,
 )
 from indicators.store.schema import SCHEMA_VERSION
+from indicators.validate import validate_observations
 from tests.snapshot_helpers import HOSTILE_NOTE, HOSTILE_QUOTE, add_figures, hostile_store, rewrite, store_state
 
 TABLES = ("observations.csv", "indicators.csv", "sources.csv")
@@ -114,6 +115,50 @@ def test_the_report_works_offline_with_plotly_included_once(store, seeded_snapsh
     assert "The papers' claims" in report and "Sources" in report
 
 
+def test_a_chart_of_a_period_range_draws_and_counts_the_entities_of_that_range(store):
+    """Defense spending 1949-1955 holds the US only: its chart said 'This chart shows 8 entities; 3 more are in
+    the CSV files' (entities counted over all years), and drew eight lines of which seven were empty."""
+    early = Filters(indicators=("defense_share_gdp",), period_from="1949", period_to="1955")
+    files = members(build_snapshot(store, early).data)
+    in_csv = set(pd.read_csv(io.BytesIO(files["observations.csv"]))["entity"])
+    report = files["report.html"].decode()
+    assert len(in_csv) == 1 and "more are in the CSV files" not in report
+    spec = re.search(r"Plotly.newPlot\('chart-0', (\[.*?\]), Object", report).group(1)
+    assert len(json.loads(spec)) == len(in_csv)  # one line, no empty ones
+    late = Filters(indicators=("defense_share_gdp",), period_from="2024", period_to="2024")
+    files = members(build_snapshot(store, late).data)
+    in_csv = set(pd.read_csv(io.BytesIO(files["observations.csv"]))["entity"])
+    shown = f"This chart shows 8 entities; {len(in_csv) - 8} more are in the CSV files."
+    assert shown in files["report.html"].decode()
+
+
+def test_the_reports_latest_values_name_the_source_by_its_title(store):
+    """An analyst reads 'US Census Bureau, U.S. trade in goods with Serbia ...', not the source's id."""
+    files = members(build_snapshot(store, Filters(indicators=("trade_volume",))).data)
+    latest = files["report.html"].decode().split("<h2>Latest values</h2>")[1].split("</table>")[0]
+    assert "<td>US Census Bureau, U.S. trade in goods with Serbia (exports + imports), 2024 download</td>" in latest
+    assert "us-census-bureau-u-s-trade" not in latest
+
+
+def test_a_sources_text_in_the_readme_shows_as_typed_not_as_markdown(store):
+    """README.md lists the sources; a title typed as a markdown link and an image rendered as a link and an
+    image in any markdown viewer (GitHub, an editor's preview), presented as the source."""
+    from indicators.models import Source
+
+    title = "[Official data](https://evil.example) ![x](https://evil.example/t.png) <b>*bold*</b>\n# Heading"
+    store.save_source(
+        Source(id="odd_source", title=title, publisher="_Press_", licence="`CC`", kind="user"), who="e", reason="r"
+    )
+    add_figures(
+        store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2021", "value": 1, "source": "odd_source"}]
+    )
+    readme = members(build_snapshot(store, GDP).data)["README.md"].decode("utf-8")
+    line = next(text for text in readme.splitlines() if "Official data" in text)
+    assert line.startswith("- \\[Official data\\](https://evil.example) \\!\\[x\\]")
+    assert "\\<b\\>\\*bold\\*\\</b\\>" in line and "\\# Heading" in line  # one line, no heading
+    assert "(\\_Press\\_)" in line and "Licence: \\`CC\\`." in line
+
+
 def test_hostile_text_in_the_report_is_escaped(store):
     hostile_store(store)
     add_figures(store, [{"indicator": "gdp_growth", "entity": "SRB", "period": "2021", "value": 1,
@@ -134,6 +179,21 @@ def test_filters_choose_indicators_entities_and_periods(store):
     assert list(pd.read_csv(io.BytesIO(files["sources.csv"]))["id"]) == ["pupin_2024"]
 
 
+def test_a_snapshot_of_one_pair_and_year_counts_the_indicators_its_figures_measure(store, tmp_path):
+    """Filtered by entity and period only, a snapshot describes the indicators its figures use: 'N figures
+    of 28 indicators' (the whole catalog) was what the manifest, the README and the Saved list said."""
+    path, manifest = export_snapshot(
+        store, tmp_path, Filters(entities=("SRB-USA",), period_from="2018", period_to="2018")
+    )
+    files = members(path.read_bytes())
+    measured = set(pd.read_csv(io.BytesIO(files["observations.csv"]))["indicator"])
+    assert 1 < len(measured) < len(store.indicators())
+    assert set(pd.read_csv(io.BytesIO(files["indicators.csv"]))["id"]) == measured
+    assert manifest["counts"]["indicators"] == len(measured)
+    assert f"of {len(measured)} indicators" in files["README.md"].decode("utf-8")
+    assert list(list_snapshots(tmp_path)["indicators"]) == [len(measured)]
+
+
 def test_export_to_a_folder_never_overwrites(store, tmp_path):
     first, _ = export_snapshot(store, tmp_path, GDP)
     second, _ = export_snapshot(store, tmp_path, GDP)
@@ -144,6 +204,17 @@ def test_export_to_a_folder_never_overwrites(store, tmp_path):
     assert (listed["observations"] == expected).all() and (listed["filters"] == "indicators: gdp_growth").all()
     with pytest.raises(FileExistsError):
         export_snapshot(store, first, GDP)
+
+
+def test_the_readme_inside_names_the_file_it_was_saved_as(store, tmp_path):
+    """README.md tells how to cite, restore and compare the snapshot by its file name: the name given on the
+    command line, or the '-2' a second export in the same minute gets, not the default dated name."""
+    named, _ = export_snapshot(store, tmp_path / "for-the-minister.zip", GDP)
+    first, _ = export_snapshot(store, tmp_path, GDP)
+    second, _ = export_snapshot(store, tmp_path, GDP)
+    for path in (named, first, second):
+        readme = zipfile.ZipFile(path).read("README.md").decode("utf-8")
+        assert f"snapshot `{path.name}`" in readme and f"restore {path.name} --dry-run" in readme, path.name
 
 
 # --- formulas ------------------------------------------------------------------------------------------
@@ -195,6 +266,31 @@ def test_the_workbook_holds_what_the_csv_files_hold_with_a_readme_first(store):
 
 
 # --- round trip ------------------------------------------------------------------------------------------
+
+
+def test_a_quote_pasted_from_word_and_a_very_long_reason_still_export_and_open_in_excel(store):
+    """Word's line break inside a paragraph is a vertical tab (\x0b), which no XLSX cell may hold: openpyxl
+    raised IllegalCharacterError and no snapshot could be exported at all. An Excel cell holds at most 32,767
+    characters. The workbook shows the control character as its symbol and cuts an over-long cell, saying so;
+    the CSV files keep both exactly."""
+    figure = {"indicator": "gdp_growth", "entity": "SRB", "period": "2021", "value": 1.5, "source": "pupin_2024",
+              "quote": "pasted from Word\x0bsecond line", "note": "bell\x07"}  # fmt: skip
+    checked = validate_observations(pd.DataFrame([figure]), store.indicator_map())
+    reason = "a whole e-mail pasted as the reason " + "x" * 40_000
+    store.write_observations(checked.rows, kind="edit", who="analyst", reason=reason)
+    files = members(build_snapshot(store, GDP).data)
+    book = openpyxl.load_workbook(io.BytesIO(files["snapshot.xlsx"]))
+    rows = list(book["observations"].iter_rows(values_only=True))
+    header = rows[0]
+    (mine,) = [dict(zip(header, row, strict=True)) for row in rows[1:] if row[header.index("period")] == "2021"]
+    assert mine["quote"] == "pasted from Word\u240bsecond line" and mine["note"] == "bell\u2407"
+    reasons = [row[4] for row in book["changes"].iter_rows(min_row=2, values_only=True) if row[4].startswith("a whole")]
+    assert reasons and all(
+        len(text) <= 32_767 and text.endswith("characters; changes.csv holds it whole)") for text in reasons
+    )
+    csv = pd.read_csv(io.BytesIO(files["observations.csv"]), dtype=str, keep_default_na=False)
+    assert csv.loc[csv["period"] == "2021", "quote"].tolist() == ["pasted from Word\x0bsecond line"]
+    assert reason in files["changes.csv"].decode("utf-8")
 
 
 def test_export_restore_into_an_empty_store_export_again_gives_the_same_tables(store, empty_store):
@@ -354,3 +450,18 @@ def test_a_large_snapshot_limits_the_workbook_and_report_and_says_so(store, monk
     assert "each chart shows the indicator's usual entity only" in files["report.html"].decode()
     assert "Limits of this snapshot" in files["README.md"].decode()
     assert len(pd.read_csv(io.BytesIO(files["observations.csv"]))) == rows  # the CSV is always complete
+
+
+def test_a_parquet_file_with_a_repeated_index_restores_every_figure(store, seeded_snapshot):
+    """A Parquet file written by pandas keeps its index; one with repeated labels (two frames concatenated)
+    still restores every figure it holds: here the same figures twice, so a replace changes nothing (it
+    removed all of them: validation aligned on the index and kept no row)."""
+    figures = pd.read_parquet(io.BytesIO(members(seeded_snapshot)["observations.parquet"]))
+    buffer = io.BytesIO()
+    pd.concat([figures, figures]).to_parquet(buffer)  # index 0..n-1 twice, stored and read back by pandas
+    counts = {**json.loads(members(seeded_snapshot)["manifest.json"])["counts"], "observations": 2 * len(figures)}
+    twice = rewrite(
+        seeded_snapshot, replace={"observations.parquet": buffer.getvalue()}, manifest_changes={"counts": counts}
+    )
+    plan = plan_restore(store, read_archive(twice), "replace")
+    assert plan.changes == 0 and len(plan.rows) == len(figures)

@@ -52,6 +52,15 @@ def test_export_refuses_unknown_indicators_and_bad_periods(snapshots_dir, capsys
     assert not snapshots_dir.exists()
 
 
+def test_export_refuses_an_entity_the_store_has_never_heard_of(snapshots_dir, capsys):
+    """A typo (SRV for SRB) wrote an empty snapshot and said '0 observations'; an unknown indicator was already
+    refused. A known entity with no figures yet, or a pair with figures, is fine."""
+    assert main(["export", "--entity", "SRV", *GDP]) == 1
+    assert "unknown entity SRV" in capsys.readouterr().err
+    assert not snapshots_dir.exists()
+    assert main(["export", "--entity", "srb-usa", "--entity", "MNE", *GDP]) == 0
+
+
 def test_restore_dry_run_then_apply_then_diff_against_the_store(snapshots_dir, tmp_path, capsys):
     target = tmp_path / "before.zip"
     assert main(["export", str(target), *GDP]) == 0

@@ -75,6 +75,12 @@ def run_export(args) -> int:
         unknown = [identifier for identifier in filters.indicators if identifier not in known]
         if unknown:
             raise _fail(f"unknown indicator {', '.join(unknown)}; `indicators list` shows the {len(known)} there are")
+        strangers = [code for code in filters.entities if code not in store.known_entities()]
+        if strangers:
+            raise _fail(
+                f"unknown entity {', '.join(strangers)}: no figure and no entry in the entity list has that code "
+                "(ISO 3166 alpha-3 like SRB, or a pair like SRB-USA)"
+            )
         try:
             path, manifest = export_snapshot(store, target, filters, progress=stderr_progress("export"))
         except (FileExistsError, OSError) as error:
@@ -106,17 +112,21 @@ def run_restore(args) -> int:
         print("indicator\tadded\tchanged\tremoved\tunchanged")
         for row in summary.itertuples(index=False):
             print("\t".join(str(value) for value in row))
+        for entry in plan.catalog.itertuples(index=False):
+            print(f"{entry.table} {entry.id}: {entry.status}" + (f" ({entry.fields})" if entry.fields else ""))
         if args.dry_run:
             report(1.0, "done (dry run)")
-            print(f"Dry run: {plan.changes} figure(s) would change; nothing was written.")
+            print(f"Dry run: {plan.would_change}; nothing was written.")
             return 0
         result = apply_restore(store, plan, who=local_user(), progress=scaled(report, 0.8, 1.0))
     if result.batch_id is None:
-        print("Nothing to change: the store already holds this snapshot's figures.")
+        print("Nothing to change: the store already holds this snapshot's figures, indicators and sources.")
     else:
+        catalog = f"; {result.catalog} indicator(s) or source(s) updated" if result.catalog else ""
         print(
             f"Restored as batch {result.batch_id}: {result.added} added, {result.changed} changed, "
-            f"{result.removed} removed. `indicators undo {result.batch_id}` reverses it."
+            f"{result.removed} removed{catalog}. `indicators undo {result.batch_id}` reverses the figures"
+            + (" (indicators and sources are corrected by saving them again)." if result.catalog else ".")
         )
     return 0
 

@@ -91,7 +91,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                 if total > cap:
                     raise ArchiveError(f"{info.filename} is larger than its header says or than allowed: refused")
                 chunks.append(chunk)
-    except (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError) as error:
+    except (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as error:
         # damaged compressed data (a flipped byte, a cut-off download): say so, never a zlib traceback
         raise ArchiveError(f"{info.filename} is damaged and cannot be decompressed ({error}): refused") from None
     return b"".join(chunks)
@@ -121,8 +121,10 @@ def read_archive(source: str | Path | bytes, *, limits: Limits = DEFAULT_LIMITS,
             raise ArchiveError(f"{label}: {MANIFEST} is too large to be a manifest")
         try:
             manifest = json.loads(_read_member(archive, manifest_info, limits).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ArchiveError(f"{label}: {MANIFEST} does not parse ({error})") from None
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            # JSONDecodeError is a ValueError, and so is a number of more than 4,300 digits; an array nested
+            # 100,000 deep is a RecursionError: all of them a manifest that does not parse
+            raise ArchiveError(f"{label}: {MANIFEST} does not parse ({str(error)[:200]})") from None
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise ArchiveError(f"{label}: {MANIFEST} is damaged ({error})") from None
         listed = _check_manifest(manifest, label)
@@ -161,6 +163,11 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits, label: str) -
             raise ArchiveError(f"{label}: member {info.filename!r} has {problem}: refused")
         if info.filename in seen:
             raise ArchiveError(f"{label}: member {info.filename} appears twice: refused")
+        if info.flag_bits & 0x1:
+            raise ArchiveError(
+                f"{label}: {info.filename} is encrypted (protected by a password): unzip it with its password and "
+                "restore the snapshot zip as it was exported"
+            )
         seen.add(info.filename)
         if info.file_size > limits.max_member_bytes:
             raise ArchiveError(
@@ -180,6 +187,14 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits, label: str) -
 def _check_manifest(manifest: object, label: str) -> dict[str, str]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ArchiveError(f"{label}: {MANIFEST} is not a snapshot manifest of this dashboard")
+    layout = manifest.get("format_version", FORMAT_VERSION)
+    if not isinstance(layout, int) or isinstance(layout, bool) or layout < 1:
+        raise ArchiveError(f"{label}: the manifest's format version {layout!r} is not a version number")
+    if layout > FORMAT_VERSION:
+        raise ArchiveError(
+            f"{label} was written by a newer version of this dashboard (snapshot format {layout}; this version "
+            f"reads {FORMAT_VERSION}). Upgrade the dashboard to restore it."
+        )
     version = manifest.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ArchiveError(f"{label}: the manifest's schema version {version!r} is not a version number")

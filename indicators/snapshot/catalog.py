@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,20 @@ from indicators.snapshot.archive import MANIFEST
 
 CATALOG_COLUMNS = ["file", "created_at", "bytes", "observations", "indicators", "sources", "filters", "path"]
 NOT_A_SNAPSHOT = "not a snapshot (no manifest)"
+# what reading a manifest from any zip in the folder may raise; the listing must never fail on one file:
+# a damaged zip (BadZipFile, zlib.error for flipped bytes, EOFError cut short), a manifest nested [[[[...]]]]
+# (RecursionError), a member protected by a password (RuntimeError) or compressed by an unknown method
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    OSError,
+    ValueError,
+    RecursionError,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 def _manifest(path: Path) -> dict:
@@ -24,7 +39,7 @@ def _manifest(path: Path) -> dict:
                 return {}
             data = json.loads(archive.read(info).decode("utf-8"))
             return data if isinstance(data, dict) else {}
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except UNREADABLE:
         return {}
 
 
@@ -32,6 +47,8 @@ def list_snapshots(folder: Path) -> pd.DataFrame:
     rows = []
     if folder.is_dir():
         for path in folder.glob("*.zip"):
+            if not path.is_file():  # a folder named like a zip, a dangling link: nothing to list or download
+                continue
             manifest = _manifest(path)
             counts = manifest.get("counts") if isinstance(manifest.get("counts"), dict) else {}
             filters = manifest.get("filters") if isinstance(manifest.get("filters"), dict) else {}

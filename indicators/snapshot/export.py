@@ -89,8 +89,10 @@ def write_snapshot(
     *,
     at: dt.datetime,
     progress: ProgressCallback | None = None,
+    filename: str | None = None,
 ) -> dict:
-    """Write the archive to ``target`` (a binary file, seekable); returns the manifest.
+    """Write the archive to ``target`` (a binary file, seekable); returns the manifest. ``filename`` is the
+    name the README inside cites (default the dated name).
 
     The big members are written by DuckDB with ``COPY`` (formulas neutralised in SQL) in one worker thread:
     changes.csv, observations.parquet, then observations.csv read back from the Parquet file (already joined
@@ -127,7 +129,7 @@ def write_snapshot(
         zipped = zipping.submit(_zip_members, archive, queue, at)
         try:
             try:
-                manifest = _small_members(store, filters, scope, at, stages, queue, changes=changes)
+                manifest = _small_members(store, filters, scope, at, stages, queue, changes=changes, filename=filename)
                 stages.start("observations")
                 # the rows DuckDB wrote (the same as the summary's count unless a write came in between)
                 manifest["counts"]["observations"] = figures.result()
@@ -217,7 +219,7 @@ def _open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, **options):
     return out
 
 
-def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, queue: Queue, *, changes):
+def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, queue: Queue, *, changes, filename):
     """The catalog, workbook, report and README (built here while DuckDB writes the big members); returns the
     manifest without its member list."""
     indicator_table = store.snapshot_indicators(scope)
@@ -237,7 +239,7 @@ def _small_members(store: Store, filters: Filters, scope, at, stages: Stages, qu
         "changes": changes.result(),
     }
     created = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    filename = snapshot_filename(store, at)
+    filename = filename or snapshot_filename(store, at)
     title = f"Serbia–US relations in figures: snapshot of {created}"
     describe = [
         f"Created {created} by version {indicators.__version__} of the dashboard (store schema {SCHEMA_VERSION}).",
@@ -309,12 +311,43 @@ def export_snapshot(
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("wb") as out:
-            manifest = write_snapshot(store, out, filters, at=at, progress=progress)
+            manifest = write_snapshot(store, out, filters, at=at, progress=progress, filename=path.name)
         partial.replace(path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return path, manifest
+
+
+@dataclass
+class PageExport:
+    """What the page's export gives: the snapshot to download, where it was saved (or None), and why it could
+    not be saved (or None)."""
+
+    snapshot: Snapshot
+    saved: Path | None = None
+    not_saved: str | None = None
+
+
+def export_for_page(
+    store: Store,
+    filters: Filters,
+    folder: Path | None,
+    *,
+    progress: ProgressCallback | None = None,
+) -> PageExport:
+    """The page's export: saved in ``folder`` (editors; None: not saved) under a free name, which the README
+    inside cites and the download keeps, then read back for the download. A folder that cannot be written
+    (missing rights, a file in the way, a full disk) is said in ``not_saved`` and the snapshot is built in
+    memory for the download all the same."""
+    if folder is not None:
+        try:
+            path, manifest = export_snapshot(store, folder, filters, progress=progress)
+            return PageExport(Snapshot(filename=path.name, data=path.read_bytes(), manifest=manifest), saved=path)
+        except OSError as error:
+            problem = f"it could not be saved in {folder}: {error.strerror or error}"
+            return PageExport(build_snapshot(store, filters, progress=progress), not_saved=problem)
+    return PageExport(build_snapshot(store, filters, progress=progress))
 
 
 def save_snapshot(snapshot: Snapshot, target: str | Path) -> Path:

@@ -63,7 +63,17 @@ class Filters:
 
     @classmethod
     def from_manifest(cls, data: object) -> Filters:
+        """The filters a manifest names; ValueError (saying which) when they are not lists of text and periods
+        as text, as ``to_manifest`` writes them (a hand-edited ``"indicators": "trade_volume"`` is not read as
+        eleven one-letter ids)."""
         data = data if isinstance(data, dict) else {}
+        for name in ("indicators", "entities"):
+            listed = data.get(name)
+            if listed is not None and not (isinstance(listed, list) and all(isinstance(i, str) for i in listed)):
+                raise ValueError(f"{name} must be a list of text, not {listed!r:.100}")
+        for name in ("period_from", "period_to"):
+            if data.get(name) is not None and not isinstance(data[name], str):
+                raise ValueError(f"{name} must be a period written as text (2015), not {data[name]!r:.100}")
         return cls(
             indicators=tuple(data.get("indicators") or ()),
             entities=tuple(data.get("entities") or ()),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 FILES = (
@@ -24,6 +26,22 @@ FORMULA_NOTE = (
     "Text cells that begin with =, +, -, @, a tab or a carriage return carry a leading apostrophe in the CSV "
     "files and the workbook, so that a spreadsheet never runs them as formulas; numbers are plain numbers."
 )
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>!#])")
+_PLAIN_URL = re.compile(r"https?://[^\s<>]+")
+
+
+def _inline(value: object) -> str:
+    """Text from the store as README.md shows it: on one line, with the characters markdown would turn into a
+    link, an image, HTML, emphasis or a heading backslash-escaped, so a viewer shows it as typed."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _address(url: object) -> str:
+    """A source's address as an autolink ``<https://...>`` (clickable, shown as it is), else as text."""
+    text = str(url).strip()
+    return f"<{text}>" if _PLAIN_URL.fullmatch(text) else _inline(text)
 
 
 def _blank(value: object) -> bool:
@@ -63,9 +81,11 @@ def readme_text(
             )
     lines += ["", "## Sources and licences", ""]
     for source in sources.itertuples():
-        detail = ", ".join(str(part) for part in (source.publisher, source.year, source.url) if not _blank(part))
-        licence = source.licence if not _blank(source.licence) else "licence not stated"
-        lines.append(f"- {source.title}" + (f" ({detail})" if detail else "") + f". Licence: {licence}.")
+        parts = [_inline(source.publisher), str(source.year), _address(source.url)]
+        present = (source.publisher, source.year, source.url)
+        detail = ", ".join(part for part, value in zip(parts, present, strict=True) if not _blank(value))
+        licence = _inline(source.licence) if not _blank(source.licence) else "licence not stated"
+        lines.append(f"- {_inline(source.title)}" + (f" ({detail})" if detail else "") + f". Licence: {licence}.")
     lines += [
         "",
         "## How to cite",

@@ -90,7 +90,7 @@ def build_report(
             f"full ({REPORT_FULL_LIMIT:,}): each chart shows the indicator's usual entity only. observations.csv "
             "and observations.parquet in the same zip hold every figure.</p>"
         )
-    parts.append(_latest_table(summary, indicators))
+    parts.append(_latest_table(summary, indicators, sources))
     parts.append("<h2>Charts</h2>")
     parts.extend(charts)
     parts.append(_claims(store, scope))
@@ -105,6 +105,10 @@ def report_charts(store: Store, *, scope: Scope, figures: int, indicators: pd.Da
     catalog = {indicator.id: indicator for indicator in store.indicators()}  # one query, not one per chart
     # a large snapshot charts one entity per indicator: all of them read in one query
     chosen = dict(tuple(store.snapshot_chart_series(scope).groupby("indicator_id", sort=False))) if limited else {}
+    in_scope: dict[str, list[str]] = {}
+    if not limited:  # the entities with figures within the scope (its periods too), most figures first
+        entities = store.snapshot_entities(scope)
+        in_scope = {key: list(group["entity"]) for key, group in entities.groupby("indicator_id", sort=False)}
     charts: list[str] = []
     for indicator_id in indicators["id"]:
         indicator = catalog.get(indicator_id)
@@ -114,7 +118,7 @@ def report_charts(store: Store, *, scope: Scope, figures: int, indicators: pd.Da
             entities, left_out = [], 0
             series = chosen.get(indicator_id, pd.DataFrame())
         else:
-            entities, left_out = _chart_entities(store, indicator_id, indicator.default_entity, scope, limited)
+            entities, left_out = _chart_entities(in_scope.get(indicator_id, []), indicator.default_entity)
             series = _in_period_range(store.series(indicator_id, entities), scope)
         if series.empty:
             continue
@@ -152,21 +156,16 @@ def _chart(spec: dict, number: int) -> str:
     )
 
 
-def _chart_entities(
-    store: Store, indicator_id: str, default_entity: str, scope: Scope, limited: bool
-) -> tuple[list[str], int]:
-    """The entities one chart draws, and how many of the indicator's entities it leaves out."""
-    counts = store.indicator_entities(indicator_id)
-    available = [e for e in counts["entity"] if not scope.entities or e in scope.entities]
-    if limited:
-        chosen = [default_entity] if default_entity in available else available[:1]
-    else:
-        ordered = sorted(available, key=lambda e: e != default_entity)  # stable: most figures after the usual
-        chosen = ordered[:CHART_ENTITY_LIMIT]
+def _chart_entities(available: list[str], default_entity: str) -> tuple[list[str], int]:
+    """The entities one chart draws (of ``available``, the indicator's entities with figures in the snapshot,
+    most figures first): the usual one first, and how many it leaves out."""
+    ordered = sorted(available, key=lambda e: e != default_entity)  # stable: most figures after the usual
+    chosen = ordered[:CHART_ENTITY_LIMIT]
     return chosen, len(available) - len(chosen)
 
 
-def _latest_table(summary: pd.DataFrame, indicators: pd.DataFrame) -> str:
+def _latest_table(summary: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataFrame) -> str:
+    titles = dict(zip(sources["id"], sources["title"], strict=True))  # a person reads titles, not ids
     rows = [
         "<h2>Latest values</h2><table><tr><th>Indicator</th><th>Latest</th><th>Entity</th><th>Period</th>"
         "<th>Source</th><th>Figures</th><th>Periods</th></tr>"
@@ -183,7 +182,8 @@ def _latest_table(summary: pd.DataFrame, indicators: pd.DataFrame) -> str:
         rows.append(
             f"<tr><td>{_text(record.name)}</td><td class='n'>{_text(value)}</td>"
             f"<td>{_text(row['latest_entity'])}</td><td>{_text(row['latest_period'])}</td>"
-            f"<td>{_text(row['latest_source'])}</td><td class='n'>{int(row['figures']):,}</td>"
+            f"<td>{_text(titles.get(row['latest_source'], row['latest_source']))}</td>"
+            f"<td class='n'>{int(row['figures']):,}</td>"
             f"<td>{_text(row['first_period'])} to {_text(row['last_period'])}</td></tr>"
         )
     return "".join(rows) + "</table>"

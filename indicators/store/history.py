@@ -135,6 +135,13 @@ class HistoryMixin:
                        CASE WHEN b.kind = 'source' THEN json_extract_string(b.detail, '$.source.id') END,
                        NULL, NULL, NULL, NULL, b.undoes
                 FROM batch b WHERE b.kind IN ('indicator', 'source')
+                UNION ALL  -- the indicators and sources a restore added or overwrote (its detail lists them)
+                SELECT b.id, b.kind, b.who, b.created_at, b.reason, c.entry ->> '$.table',
+                       CASE WHEN c.entry ->> '$.table' = 'indicator' THEN c.entry ->> '$.id' END, NULL, NULL,
+                       CASE WHEN c.entry ->> '$.table' = 'source' THEN c.entry ->> '$.id' END,
+                       NULL, NULL, NULL, NULL, b.undoes
+                FROM batch b, LATERAL (SELECT unnest(json_extract(b.detail, '$.catalog[*]')) AS entry) c
+                WHERE b.kind = 'restore'
             )
             SELECT * FROM log {where}
             ORDER BY changed_at DESC, batch_id DESC, indicator_id, entity, period, source_id

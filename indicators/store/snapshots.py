@@ -140,6 +140,7 @@ class RestoreResult:
     changed: int = 0
     removed: int = 0
     unchanged: int = 0
+    catalog: int = 0  # indicators and sources added or overwritten
 
 
 class SnapshotsMixin:
@@ -267,13 +268,40 @@ class SnapshotsMixin:
             params,
         )
 
+    def known_entities(self) -> set[str]:
+        """Entity codes the store knows: its entity list, and every entity with a figure (pairs like SRB-USA)."""
+        rows = self.query_rows("SELECT code FROM entity UNION SELECT DISTINCT entity FROM current_observation")
+        return {row[0] for row in rows}
+
+    def snapshot_entities(self, scope: Scope = ALL) -> pd.DataFrame:
+        """Per indicator, the entities with figures within the scope and how many: most figures first."""
+        where, params = scope.where()
+        return self.query_df(
+            f"""
+            SELECT o.indicator_id, o.entity, count(*) AS figures FROM current_observation o WHERE {where}
+            GROUP BY ALL ORDER BY o.indicator_id, figures DESC, o.entity
+            """,
+            params,
+        )
+
     def snapshot_indicators(self, scope: Scope = ALL) -> pd.DataFrame:
-        """The indicators a snapshot describes: all, or the chosen ones."""
+        """The indicators a snapshot describes: all, the chosen ones, or (filtered by entity or period only)
+        those its figures measure, as its sources are those its figures cite."""
         if scope.indicators:
             return self.query_df(
                 "SELECT * FROM indicator WHERE list_contains(?::VARCHAR[], id) ORDER BY id", [list(scope.indicators)]
             )
-        return self.query_df("SELECT * FROM indicator ORDER BY id")
+        if scope.is_all:
+            return self.query_df("SELECT * FROM indicator ORDER BY id")
+        where, params = scope.where()
+        return self.query_df(
+            f"""
+            SELECT * FROM indicator
+            WHERE id IN (SELECT DISTINCT o.indicator_id FROM current_observation o WHERE {where})
+            ORDER BY id
+            """,
+            params,
+        )
 
     def snapshot_sources(self, scope: Scope = ALL) -> pd.DataFrame:
         """All sources, or for a filtered snapshot the sources its figures cite (and the papers citing them)."""
@@ -355,9 +383,10 @@ class SnapshotsMixin:
         reason: str | None,
         detail: dict | None = None,
     ) -> RestoreResult:
-        """Restore in ONE transaction and one batch (kind ``restore``): upsert the snapshot's sources and
-        indicators, write its observations (new and changed ones), and in replace mode supersede the current
-        figures within the snapshot's scope that it does not hold. All of it or none of it."""
+        """Restore in ONE transaction and one batch (kind ``restore``): upsert the given sources and indicators
+        (the snapshot's that differ from the store's), write its observations (new and changed ones), and in
+        replace mode supersede the current figures within the snapshot's scope that it does not hold. All of it
+        or none of it; no batch when nothing was written."""
         if mode not in ("replace", "merge"):
             raise ValueError(f"unknown restore mode {mode!r}: use replace or merge")
         from indicators.store.base import utc_now
@@ -389,8 +418,8 @@ class SnapshotsMixin:
                 "UPDATE batch SET added = ?, changed = ?, removed = ? WHERE id = ?",
                 [written.added, written.changed, removed, batch_id],
             )
-            if not (written.written or removed):
-                # nothing to record: the metadata upserts stay, the empty batch does not
+            if not (written.written or removed or sources or indicators):
+                # nothing to record (the caller passes only the indicators and sources that differ)
                 con.execute("DELETE FROM batch WHERE id = ?", [batch_id])
                 batch_id = None
         return RestoreResult(
@@ -399,4 +428,5 @@ class SnapshotsMixin:
             changed=written.changed,
             removed=removed,
             unchanged=written.unchanged,
+            catalog=len(sources) + len(indicators),
         )
