@@ -41,3 +41,44 @@ def test_databank_chosen_for_a_big_file_of_ours_is_refused_in_words():
     rows = "".join(f"gdp_growth,{1000 + i // 12}-{i % 12 + 1:02d},1\n" for i in range(6000))
     with pytest.raises(UploadError, match="not a World Bank DataBank export"):
         read_upload(("indicator,period,value\n" + rows).encode(), "big.csv", Options(format="databank"))
+
+
+def test_an_unquoted_comma_in_the_first_row_is_named_not_blamed_on_every_row():
+    """A note typed with a comma (`revised, see WB`) on the first row made pandas read the first column as an
+    index: every row was then 'rejected' with shifted columns ('indicator 2020: not an indicator id')."""
+    text = "indicator,period,value,note\ngdp_growth,2020,1,revised, see WB\ngdp_growth,2021,2,ok\n"
+    with pytest.raises(UploadError) as refused:
+        read_upload(text.encode(), "notes.csv")
+    assert "line 2 has 5 fields where the header (line 1) has 4" in str(refused.value)
+    assert "double quotes" in str(refused.value) and "C error" not in str(refused.value)
+
+
+def test_a_bad_record_is_named_by_the_files_own_line_after_quoted_line_breaks():
+    rows = "".join(f"gdp_growth,{year},1,ok\n" for year in range(1990, 2010))
+    text = f'indicator,period,value,note\ngdp_growth,1989,1,"two\nlines"\n{rows}gdp_growth,2020,1,revised, see WB\n'
+    with pytest.raises(UploadError, match=r"line 24 has 5 fields where the header \(line 1\) has 4"):
+        read_upload(text.encode(), "notes.csv")
+
+
+def test_a_quote_never_closed_names_the_line_it_opens_on():
+    rows = "".join(f"gdp_growth,{year},1\n" for year in range(1990, 2000))
+    text = f'indicator,period,value\n{rows}gdp_growth,2020,"1\ngdp_growth,2021,2\n'
+    with pytest.raises(UploadError) as refused:
+        read_upload(text.encode(), "quote.csv")
+    assert "line 12: a double quote opens a value that is never closed" in str(refused.value)
+    assert "C error" not in str(refused.value)
+
+
+def test_a_world_bank_row_with_an_extra_cell_names_its_line(store):
+    data = (CORPUS / "wdi_military_2018.csv").read_bytes().replace(b'"Serbia","SRB",', b'"Serbia","SRB","x",', 1)
+    line = data[: data.index(b'"Serbia","SRB"')].count(b"\n") + 1
+    with pytest.raises(UploadError, match=f"line {line} has 64 fields where the header \\(line 5\\) has 63"):
+        read_upload(data, "API_MS.MIL.XPND.GD.ZS_DS2_en_csv_v2.csv")
+
+
+def test_one_wide_row_does_not_move_the_header_onto_itself():
+    """indicator,period,value with a stray cell on line 2: the header was detected on record 2 and the file
+    read as a foreign table asking for an indicator."""
+    text = "indicator,period,value\ngdp_growth,2020,1,oops\ngdp_growth,2021,2\n"
+    with pytest.raises(UploadError, match=r"line 2 has 4 fields where the header \(line 1\) has 3"):
+        read_upload(text.encode(), "stray.csv")

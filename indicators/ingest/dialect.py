@@ -70,12 +70,16 @@ def sniff_delimiter(text: str) -> str:
 
 
 def sniff_header_row(records: list[list[str]]) -> int:
+    """The first record about as wide as the table's usual width (preamble lines are narrower). The usual
+    width, not the widest: one row with a stray delimiter must not move the header onto itself."""
     widths = [_field_count(r) for r in records]
-    if not widths:
+    filled = [w for w in widths if w]
+    if not filled:
         return 0
-    widest = max(widths)
+    values, frequency = np.unique(filled, return_counts=True)
+    usual = int(values[frequency == frequency.max()].min())  # a tie (a tiny file): the narrower
     for index, width in enumerate(widths):
-        if width >= max(2, 0.8 * widest):
+        if width >= max(2, 0.8 * usual):
             return index
     return 0
 
@@ -159,7 +163,11 @@ def read_table(text: str, dialect: Dialect) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise UploadError("The file has no header row.") from None
     except (pd.errors.ParserError, ValueError) as error:
-        raise UploadError(f"The file cannot be read as a table with {dialect.describe()}: {error}") from None
+        where = _bad_record(text, dialect) or str(error)
+        raise UploadError(f"The file cannot be read as a table with {dialect.describe()}: {where}") from None
+    if not isinstance(frame.index, pd.RangeIndex):  # a first row wider than the header: pandas made it an index
+        where = _bad_record(text, dialect) or "the first row has more fields than the header"
+        raise UploadError(f"The file cannot be read as a table with {dialect.describe()}: {where}")
     frame.columns = [str(c).strip() for c in frame.columns]
     # a trailing delimiter on every line makes an empty, unnamed last column (World Bank downloads)
     unnamed = [c for c in frame.columns if c.startswith("Unnamed: ") and not frame[c].astype(str).str.strip().any()]
@@ -182,6 +190,29 @@ def read_table(text: str, dialect: Dialect) -> pd.DataFrame:
             blank = (cells.apply(lambda c: c.str.strip()) == "").all(axis=1)
             frame = frame.drop(index=blank[blank].index)
     return frame.reset_index(drop=True)
+
+
+def _bad_record(text: str, dialect: Dialect) -> str | None:
+    """Where a table the parser refused breaks, in the file's own lines: the first record with more fields than
+    the header, or the record in which a double quote opens and never closes. None: neither was found. (Only
+    when a file is refused: one pass of the csv module.)"""
+    reader = csv.reader(io.StringIO(text), delimiter=dialect.delimiter)
+    header_width = header_line = None
+    start = last_start = 1
+    name = DELIMITERS.get(dialect.delimiter, repr(dialect.delimiter))
+    for index, record in enumerate(reader):
+        if index == dialect.header_row:
+            header_width, header_line = len(record), start
+        elif header_width is not None and len(record) > header_width:
+            return (
+                f"line {start} has {len(record)} fields where the header (line {header_line}) has {header_width}. "
+                f"A value that holds a {name} must be in double quotes; or choose another delimiter."
+            )
+        last_start, start = start, reader.line_num + 1
+    rest = text.split("\n", last_start - 1)[-1]  # the last record, to the end of the file
+    if rest.count('"') % 2:
+        return f"line {last_start}: a double quote opens a value that is never closed."
+    return None
 
 
 def _line_of_record(text: str, dialect: Dialect) -> int:
