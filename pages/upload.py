@@ -150,8 +150,10 @@ columns = st.columns(4)
 for column, label in zip(columns, ("new", "changed", "unchanged", "rejected"), strict=True):
     column.metric(label.title(), counts[label])
 if counts["changed"]:
-    st.markdown("**Changed figures (old → new)**")
+    st.markdown("**Changed figures** (old → new value; what changes)")
     st.dataframe(plan.changed(), hide_index=True)
+    if removals := plan.removals():
+        st.warning(removals)
 if counts["rejected"]:
     st.markdown(f"**Rejected: {counts['rejected']} lines** (line, column, value, reason)")
     st.dataframe(plan.problems, hide_index=True)

@@ -82,3 +82,34 @@ def test_one_wide_row_does_not_move_the_header_onto_itself():
     text = "indicator,period,value\ngdp_growth,2020,1,oops\ngdp_growth,2021,2\n"
     with pytest.raises(UploadError, match=r"line 2 has 4 fields where the header \(line 1\) has 3"):
         read_upload(text.encode(), "stray.csv")
+
+
+def _upload_page(app):
+    at = app(timeout=60).run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception
+    return at
+
+
+def test_a_trimmed_export_says_it_would_remove_the_papers_quotes(app):
+    """An analyst re-uploads figures with only indicator, entity, period, value and source (quote and note
+    columns deleted in Excel). The preview said 'Changed 1' and showed 3.8 → 3.8: nothing said that the
+    commit blanks the paper's quote and the note."""
+    text = b"indicator,entity,period,value,source\ngdp_growth,SRB,2024,3.8,pupin_2024\n"
+    at = _upload_page(app)
+    at.file_uploader[0].set_value(("trimmed.csv", text, "text/csv")).run()
+    assert not at.exception
+    assert {m.label: int(m.value) for m in at.metric}["Changed"] == 1
+    changed = at.dataframe[0].value
+    assert changed[["old", "new", "changes"]].iloc[0].tolist() == [3.8, 3.8, "quote removed, note removed"]
+    assert "removes 1 quote and 1 note" in at.warning[0].value
+
+
+def test_a_dry_run_warns_of_quotes_it_would_remove(store_path, tmp_path, capsys):
+    file = tmp_path / "trimmed.csv"
+    file.write_text("indicator,entity,period,value,source\ngdp_growth,SRB,2024,3.9,pupin_2024\n")
+    assert main(["init"]) == 0
+    capsys.readouterr()
+    assert main(["import", str(file), "--dry-run"]) == 0
+    captured = capsys.readouterr()
+    assert "1 changed" in captured.out and "removes 1 quote and 1 note" in captured.err

@@ -157,6 +157,8 @@ def run_import(args) -> int:
                 raise CommandFailed(f"{rejected} invalid lines in {path.name}; nothing was written.\n{_report(plan)}")
             if args.dry_run:
                 print(f"dry run, nothing written: {plan.summary()}")
+                if removals := plan.removals():
+                    print(removals, file=sys.stderr)
                 if not plan.validated.ok:
                     print(_report(plan), file=sys.stderr)
                 return 0

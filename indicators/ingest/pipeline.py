@@ -114,7 +114,7 @@ class Plan:
     def changed(self) -> pd.DataFrame:
         """Changed figures: the current value and the one the file brings."""
         if self.preview.empty:
-            return pd.DataFrame(columns=["indicator_id", "entity", "period", "source_id", "old", "new"])
+            return pd.DataFrame(columns=["indicator_id", "entity", "period", "source_id", "old", "new", "changes"])
         changed = self.preview[self.preview["status"] == "changed"]
         return pd.DataFrame(
             {
@@ -124,8 +124,27 @@ class Plan:
                 "source_id": changed["source_id"],
                 "old": changed["current_value"],
                 "new": changed["value"],
+                "changes": changed["changes"],  # value, qualifier, quote, note ("quote removed": left blank)
             }
         ).reset_index(drop=True)
+
+    def removals(self) -> str | None:
+        """A warning when committing would blank quotes or notes the store holds (a file without those columns,
+        say an export trimmed in Excel), or None."""
+        if self.preview.empty:
+            return None
+        changes = self.preview.loc[self.preview["status"] == "changed", "changes"].fillna("")
+        quotes = int(changes.str.contains("quote removed").sum())
+        notes = int(changes.str.contains("note removed").sum())
+        if not quotes and not notes:
+            return None
+        lost = " and ".join(
+            f"{n} {what}{'s' if n > 1 else ''}" for n, what in ((quotes, "quote"), (notes, "note")) if n
+        )
+        return (
+            f"Committing removes {lost} the store holds: the file leaves them blank (it has no quote or note "
+            "column, or the cells are empty). Add them to the file to keep them."
+        )
 
     def unknown_indicators(self) -> list[str]:
         problems = self.validated.problems
