@@ -290,7 +290,7 @@ def validate_observations(
                             "column": "value",
                             "value": _numbers(clashes["value"]).to_numpy(),
                             "reason": "the same indicator, entity, period and source appear again with another "
-                            "value (first at row " + first_row.astype(str).to_numpy() + ")",
+                            "value (first on line " + first_row.astype(str).to_numpy() + ")",
                         }
                     ),
                 ],

@@ -113,3 +113,33 @@ def test_a_dry_run_warns_of_quotes_it_would_remove(store_path, tmp_path, capsys)
     assert main(["import", str(file), "--dry-run"]) == 0
     captured = capsys.readouterr()
     assert "1 changed" in captured.out and "removes 1 quote and 1 note" in captured.err
+
+
+def test_a_streamed_import_names_a_repeated_key_by_the_files_own_lines(store_path, tmp_path, monkeypatch, capsys):
+    """A big file in our format (streamed) with blank lines: the problem's line was the file's (6) but its
+    reason said 'first at row 2' (the record number) for a key first given on line 4."""
+    from indicators import bulkload
+
+    monkeypatch.setattr(bulkload, "STREAM_ABOVE_BYTES", 0)
+    file = tmp_path / "download.csv"
+    file.write_text(
+        "indicator,entity,period,value,source\n\n\ngdp_growth,SRB,2020,1,pupin_2024\n\n"
+        "gdp_growth,SRB,2020,2,pupin_2024\n"
+    )
+    assert main(["init"]) == 0
+    capsys.readouterr()
+    assert main(["import", str(file)]) == 1
+    err = capsys.readouterr().err
+    assert "streamed" not in err  # (the message is the same as the page's, below)
+    assert "line 4, column value, value '1': the same indicator" in err
+    assert "line 6, column value, value '2': the same indicator" in err
+    assert "first on line 4" in err and "row 2" not in err
+
+
+def test_a_repeated_key_on_the_page_says_where_it_was_first_given(store):
+    from indicators.ingest import Mapping, plan_upload
+
+    text = b"indicator,period,value\n\ngdp_growth,2020,1\ngdp_growth,2020,2\n"
+    plan = plan_upload(store, read_upload(text, "twice.csv"), Mapping(source_text="Notes"))
+    assert plan.problems["line"].tolist() == [3, 4]
+    assert all(reason.endswith("(first on line 3)") for reason in plan.problems["reason"])

@@ -30,7 +30,7 @@ REASON_OVERFLOW = "too large for a double (overflows to infinity)"
 REASON_TOO_LARGE = f"too large for a statistic (more than {LARGEST_VALUE:g})"
 REASON_BAD_SOURCE = "not a source id (lower-case letters, digits, _ . -)"
 REASON_UNKNOWN_SOURCE = "unknown source id: add the source first"
-REASON_CLASH = "the same indicator, entity, period and source appear again with another value (first at row "
+REASON_CLASH = "the same indicator, entity, period and source appear again with another value (first on line "
 
 
 @dataclass
