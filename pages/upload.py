@@ -4,7 +4,7 @@ import streamlit as st
 
 from indicators import access, editing, webapp
 from indicators.config import settings
-from indicators.ingest import Mapping, Options, UploadError, commit_upload, plan_upload, read_upload
+from indicators.ingest import Mapping, Options, UploadError, check_size, commit_upload, plan_upload, read_upload
 from indicators.ingest import choices as ui
 from indicators.ingest.template import template_csv
 from indicators.models import CATEGORIES
@@ -40,8 +40,10 @@ upload = st.file_uploader(
 )
 if upload is None:
     st.stop()
-if upload.size > limit * 1024 * 1024:
-    st.error(f"{webapp.md(upload.name)} is {upload.size / 2**20:.1f} MB, over the {limit} MB limit.")
+try:
+    check_size(upload.size, limit)
+except UploadError as error:
+    st.error(f"{webapp.md(upload.name)}: {webapp.md(error)}")
     st.stop()
 ui.start_afresh_for(st.session_state, upload.file_id)
 

@@ -143,3 +143,15 @@ def test_a_repeated_key_on_the_page_says_where_it_was_first_given(store):
     plan = plan_upload(store, read_upload(text, "twice.csv"), Mapping(source_text="Notes"))
     assert plan.problems["line"].tolist() == [3, 4]
     assert all(reason.endswith("(first on line 3)") for reason in plan.problems["reason"])
+
+
+def test_a_file_over_the_limit_gives_its_size_as_the_chooser_does_and_names_the_setting(app, monkeypatch):
+    """The uploader showed '3.4MB' beside 'tour_occ_arn2.tsv is 3.2 MB, over the 2 MB limit' (MiB in one,
+    MB in the other), and the page never named the setting that raises the limit, as the README says."""
+    monkeypatch.setenv("INDICATORS_MAX_UPLOAD_MB", "1")
+    at = _upload_page(app)
+    big = b"indicator,period,value\n" + b"gdp_growth,2020,1\n" * 190_000  # 3,420,023 bytes: 3.4 MB, 3.26 MiB
+    at.file_uploader[0].set_value(("big.csv", big, "text/csv")).run()
+    assert not at.exception
+    message = at.error[0].value.replace("\\", "")  # (messages escape markdown)
+    assert "3.4 MB" in message and "over the 1 MB limit" in message and "INDICATORS_MAX_UPLOAD_MB" in message

@@ -123,8 +123,10 @@ class Parsed:
 def check_size(size: int, max_mb: float | None = None) -> None:
     limit = settings().max_upload_mb if max_mb is None else max_mb
     if size > limit * MB:
+        # the size as the Upload page's file chooser shows it beside this message (megabytes of 1,000,000
+        # bytes: 3,373,944 bytes is "3.4MB" there); the limit counts MB of 1,048,576, so the size shown is over it
         raise UploadError(
-            f"The file is {size / MB:.1f} MB, over the {limit:g} MB limit (INDICATORS_MAX_UPLOAD_MB). Split it, "
+            f"The file is {size / 1e6:.1f} MB, over the {limit:g} MB limit (INDICATORS_MAX_UPLOAD_MB). Split it, "
             "or raise the limit."
         )
 
