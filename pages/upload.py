@@ -4,7 +4,16 @@ import streamlit as st
 
 from indicators import access, editing, webapp
 from indicators.config import settings
-from indicators.ingest import Mapping, Options, UploadError, check_size, commit_upload, plan_upload, read_upload
+from indicators.ingest import (
+    Mapping,
+    Options,
+    UploadError,
+    check_size,
+    commit_upload,
+    plan_upload,
+    read_upload,
+    sheet_names,
+)
 from indicators.ingest import choices as ui
 from indicators.ingest.template import template_csv
 from indicators.models import CATEGORIES
@@ -55,8 +64,10 @@ with st.expander("Detected settings: change any of them", expanded=False):
     header = middle.number_input("Header on line (0: detect)", min_value=0, step=1, key="upload_header")
     decimal = right.selectbox("Decimal mark", list(ui.DECIMAL_CHOICES), key="upload_decimal")
     thousands = right.selectbox("Thousands separator", list(ui.THOUSANDS_CHOICES), key="upload_thousands")
-    sheet = st.session_state.get("upload_sheet")
 
+# a workbook's sheets are offered before one is read: the first may hold notes, not figures
+sheets = sheet_names(upload.getvalue())
+sheet = st.selectbox("Sheet", sheets, key="upload_sheet") if len(sheets) > 1 else None
 options = Options(
     format=None if fmt == ui.AUTO else fmt,
     encoding=None if encoding == ui.AUTO else encoding,
@@ -74,8 +85,6 @@ except UploadError as error:
     st.error(f"{webapp.md(upload.name)}: {webapp.md(error)}")
     st.stop()
 st.caption(f"Understood as: {webapp.md(parsed.describe())}")
-if parsed.sheets and len(parsed.sheets) > 1:
-    st.selectbox("Sheet", parsed.sheets, key="upload_sheet")
 
 indicators = {i.id: i for i in store.indicators()}
 mapping = Mapping()

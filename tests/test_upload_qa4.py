@@ -155,3 +155,48 @@ def test_a_file_over_the_limit_gives_its_size_as_the_chooser_does_and_names_the_
     assert not at.exception
     message = at.error[0].value.replace("\\", "")  # (messages escape markdown)
     assert "3.4 MB" in message and "over the 1 MB limit" in message and "INDICATORS_MAX_UPLOAD_MB" in message
+
+
+def _workbook(sheets: list[tuple[str, list[list]]]) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets:
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+NOTES_THEN_DATA = [
+    ("Notes", [["GDP growth, prepared for the ministry"], ["Figures on the next sheet"]]),
+    ("Data", [["indicator", "entity", "period", "value"], ["gdp_growth", "SRB", 2020, -0.9]]),
+]
+
+
+def test_a_workbook_whose_first_sheet_is_notes_lets_the_analyst_choose_the_data_sheet(app):
+    """The sheet picker appeared only after the first sheet had been read: a workbook opening on a notes
+    sheet showed 'Choose the columns ...' and no way to pick the sheet with the figures."""
+    at = _upload_page(app)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader[0].set_value(("ministry.xlsx", _workbook(NOTES_THEN_DATA), xlsx)).run()
+    assert not at.exception
+    assert "Data" in at.error[0].value  # the refusal names the other sheet
+    at.selectbox(key="upload_sheet").set_value("Data").run()
+    assert not at.exception and not at.error
+    at.text_input(key="upload_source").set_value("Ministry notes").run()
+    assert {m.label: int(m.value) for m in at.metric} == {"New": 1, "Changed": 0, "Unchanged": 0, "Rejected": 0}
+
+
+def test_import_of_such_a_workbook_names_its_sheets(store_path, tmp_path, capsys):
+    file = tmp_path / "ministry.xlsx"
+    file.write_bytes(_workbook(NOTES_THEN_DATA))
+    assert main(["import", str(file), "--source", "Ministry"]) == 1
+    err = capsys.readouterr().err
+    assert "sheet 'Notes'" in err and "other sheets: Data" in err and "--sheet" in err
+    assert main(["import", str(file), "--source", "Ministry", "--sheet", "Data"]) == 0

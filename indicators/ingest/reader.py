@@ -19,7 +19,7 @@ from indicators.ingest.formats import FORMATS, detect_format, native_frame, to_l
 from indicators.ingest.limits import check_columns, check_lines, check_workbook, upload_limits
 from indicators.ingest.shapes import ArrowForeign, Foreign
 from indicators.ingest.widecsv import WideFile, read_wide, wide_long
-from indicators.ingest.xlsx import is_xlsx, read_sheet
+from indicators.ingest.xlsx import is_xlsx, read_sheet, workbook_sheets
 
 MB = 1024 * 1024
 
@@ -142,9 +142,21 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
     if fmt == "xlsx" or is_xlsx(data, filename):
         # a workbook: the chosen sheet is then read as any format (detected, or the one asked for)
         check_workbook(data, limits)
-        table, sheets, sheet, header = read_sheet(data, options.sheet, options.header_row, limits)
-        text, encoding, dialect = "", "xlsx", Dialect(header_row=header)
-        fmt = "auto" if fmt == "xlsx" else fmt
+        sheets = workbook_sheets(data)
+        try:
+            table, sheets, sheet, header = read_sheet(data, options.sheet, options.header_row, limits)
+            text, encoding, dialect = "", "xlsx", Dialect(header_row=header)
+            return _read_table(table, text, encoding, dialect, "auto" if fmt == "xlsx" else fmt, options, filename,
+                               sheet, sheets)  # fmt: skip
+        except UploadError as error:
+            chosen = options.sheet or sheets[0]
+            others = [name for name in sheets if name != chosen]
+            if not others or chosen not in sheets:
+                raise
+            raise UploadError(
+                f"{error} (sheet '{chosen}'; the workbook's other sheets: {', '.join(others)}. Choose the sheet "
+                "that holds the figures: Sheet on the page, --sheet on the command line.)"
+            ) from None
     else:
         sheets, sheet = [], None
         check_lines(data, limits)
@@ -169,6 +181,33 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
             if arrow is not None:
                 return arrow
         table = read_table(text, dialect)
+    return _read_table(table, text, encoding, dialect, fmt, options, filename, sheet, sheets)
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The sheets of a workbook (checked against the limits first), so a page can offer them before reading
+    one; [] when the bytes are not a workbook (read_upload then says why)."""
+    if not is_xlsx(data):
+        return []
+    try:
+        check_workbook(data, upload_limits())
+        return workbook_sheets(data)
+    except UploadError:
+        return []
+
+
+def _read_table(
+    table: pd.DataFrame,
+    text: str,
+    encoding: str,
+    dialect: Dialect,
+    fmt: str,
+    options: Options,
+    filename: str,
+    sheet: str | None,
+    sheets: list[str],
+) -> Parsed:
+    """A table of strings (from a CSV or a sheet) -> Parsed: the format detected, the numbers sniffed."""
     columns = [c for c in table.columns if c != "row"]
     if not columns:
         raise UploadError("The file has no header row.")

@@ -46,6 +46,15 @@ def _rows(worksheet, limits: UploadLimits | None):
         yield [_cell(v) for v in row]
 
 
+def workbook_sheets(data: bytes) -> list[str]:
+    """The workbook's sheet names, in order (reads the workbook's directory, not its cells)."""
+    book = _open(data)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
 def read_sheet(
     data: bytes, sheet: str | None = None, header_row: int | None = None, limits: UploadLimits | None = None
 ) -> tuple[pd.DataFrame, list[str], str, int]:
