@@ -177,6 +177,8 @@ if len(plan.preview) > PREVIEW_ROWS:
 on_change = "replace"
 if counts["changed"]:
     on_change = ui.ON_CHANGE_CHOICES[st.radio("Changed values", list(ui.ON_CHANGE_CHOICES), key="upload_on_change")]
+    if on_change == "keep" and (note := plan.keep_both_note()):
+        st.caption(webapp.md(note))
 skip_invalid = False
 if counts["rejected"]:
     skip_invalid = st.checkbox("Import the valid rows and leave the rejected ones", key="upload_skip_invalid")

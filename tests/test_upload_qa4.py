@@ -200,3 +200,23 @@ def test_import_of_such_a_workbook_names_its_sheets(store_path, tmp_path, capsys
     err = capsys.readouterr().err
     assert "sheet 'Notes'" in err and "other sheets: Data" in err and "--sheet" in err
     assert main(["import", str(file), "--source", "Ministry", "--sheet", "Data"]) == 0
+
+
+def test_keep_both_says_before_the_commit_what_the_commit_will_count(app):
+    """The preview counted 1 new, 1 changed, 1 unchanged; with 'Keep both' the commit reported '3 new, 0 changed,
+    0 unchanged' and nothing on the page had said why. The choice now says what the commit will do."""
+    first = b"indicator,period,value\ngdp_growth,2020,1\ngdp_growth,2021,2\n"
+    at = _upload_page(app)
+    at.file_uploader[0].set_value(("notes.csv", first, "text/csv")).run()
+    at.text_input(key="upload_source").set_value("My notes").run()
+    at.button(key="upload_commit").click().run()
+    newer = b"indicator,period,value\ngdp_growth,2020,1.5\ngdp_growth,2021,2\ngdp_growth,2022,3\n"
+    at.file_uploader[0].set_value(("notes-v2.csv", newer, "text/csv")).run()
+    at.text_input(key="upload_source").set_value("My notes").run()
+    assert {m.label: int(m.value) for m in at.metric} == {"New": 1, "Changed": 1, "Unchanged": 1, "Rejected": 0}
+    at.radio(key="upload_on_change").set_value("Keep both, the new values as a separate source").run()
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "The commit adds 3 figures, changes none and leaves 0 unchanged" in said
+    assert "all 3 figures the file gives for My notes (1 new, 1 changed, 1 unchanged)" in said
+    at.button(key="upload_commit").click().run()
+    assert "3 new, 0 changed, 0 unchanged" in at.success[0].value

@@ -146,6 +146,27 @@ class Plan:
             "column, or the cells are empty). Add them to the file to keep them."
         )
 
+    def keep_both_note(self) -> str | None:
+        """What "Keep both" will commit, in the commit's own counts (see ``_keep_both``): every figure the file
+        gives for a source it revises goes to a new source, so those figures are all new. None: nothing to
+        keep beside."""
+        preview = self.preview
+        revised = pd.unique(preview.loc[preview["status"] == "changed", "source_id"])
+        if not len(revised):
+            return None
+        moved = preview[preview["source_id"].isin(revised)]
+        rest = preview[~preview["source_id"].isin(revised)]
+        titles = self.store.sources().set_index("id")["title"].astype(str).to_dict()
+        named = ", ".join(titles.get(source, source) for source in revised)
+        status = moved["status"].value_counts()
+        adds = len(moved) + int((rest["status"] == "new").sum())
+        return (
+            f"The commit adds {adds} figures, changes none and leaves {int((rest['status'] == 'unchanged').sum())} "
+            f"unchanged: all {len(moved)} figures the file gives for {named} ({int(status.get('new', 0))} new, "
+            f"{int(status.get('changed', 0))} changed, {int(status.get('unchanged', 0))} unchanged) go to a new "
+            "source (the title + the upload's date), beside the current ones, which stay as they are."
+        )
+
     def unknown_indicators(self) -> list[str]:
         problems = self.validated.problems
         unknown = problems[problems["reason"].str.startswith("unknown indicator")]
