@@ -220,3 +220,17 @@ def test_keep_both_says_before_the_commit_what_the_commit_will_count(app):
     assert "all 3 figures the file gives for My notes (1 new, 1 changed, 1 unchanged)" in said
     at.button(key="upload_commit").click().run()
     assert "3 new, 0 changed, 0 unchanged" in at.success[0].value
+
+
+def test_import_indicator_for_a_file_of_ours_that_names_other_indicators_is_refused(store_path, tmp_path, capsys):
+    """`import figures.csv --indicator defense_share_gdp` on a file of ours holding GDP growth imported the GDP
+    growth figures and exited 0: the flag was ignored without a word."""
+    file = tmp_path / "figures.csv"
+    file.write_text("indicator,entity,period,value\ngdp_growth,SRB,2020,1\ngdp_growth,USA,2020,2\n")
+    assert main(["init"]) == 0
+    capsys.readouterr()
+    assert main(["import", str(file), "--indicator", "defense_share_gdp", "--source", "Notes"]) == 1
+    err = capsys.readouterr().err
+    assert "--indicator defense_share_gdp" in err and "gdp_growth" in err and "nothing was written" in err
+    # the flag agreeing with the file's own column is harmless
+    assert main(["import", str(file), "--indicator", "gdp_growth", "--source", "Notes"]) == 0

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from indicators.ingest.errors import UploadError
 from indicators.ingest.mapping import Mapping, distinct_texts, source_text, to_raw, to_rows
@@ -186,8 +187,23 @@ def plan_upload(store: Store, parsed: Parsed, mapping: Mapping | None = None) ->
         return _plan(store, parsed, mapping)
 
 
+def _file_indicators(parsed: Parsed) -> list[str]:
+    """The distinct indicator ids a file of ours names in its indicator column."""
+    if parsed.frame is None and parsed.raw is not None:
+        return sorted(str(i) for i in pc.unique(parsed.raw.column("indicator")).drop_null().to_pylist())
+    return sorted(str(i) for i in parsed.table["indicator"].dropna().unique())
+
+
 def _plan(store: Store, parsed: Parsed, mapping: Mapping | None) -> Plan:
     mapping = mapping or Mapping()
+    if parsed.is_native and mapping.indicator:  # (the command line's --indicator; the page offers none here)
+        others = [i for i in _file_indicators(parsed) if i != mapping.indicator]
+        if others:
+            raise UploadError(
+                f"--indicator {mapping.indicator}, but this file is in our format and names its own indicators in "
+                f"its indicator column: {', '.join(others[:10])}{' …' if len(others) > 10 else ''}. Leave out "
+                "--indicator (or correct the file); nothing was written."
+            )
     text = source_text(parsed, mapping)
     new_sources = []
     default_source = None
