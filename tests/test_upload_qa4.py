@@ -234,3 +234,8 @@ def test_import_indicator_for_a_file_of_ours_that_names_other_indicators_is_refu
     assert "--indicator defense_share_gdp" in err and "gdp_growth" in err and "nothing was written" in err
     # the flag agreeing with the file's own column is harmless
     assert main(["import", str(file), "--indicator", "gdp_growth", "--source", "Notes"]) == 0
+
+
+def test_import_sheet_for_a_csv_is_refused_not_ignored(store_path, capsys):
+    assert main(["import", str(CORPUS / "native_minimal.csv"), "--sheet", "Data", "--source", "Notes"]) == 1
+    assert "--sheet" in capsys.readouterr().err

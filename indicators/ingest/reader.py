@@ -158,6 +158,8 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
                 "that holds the figures: Sheet on the page, --sheet on the command line.)"
             ) from None
     else:
+        if options.sheet:
+            raise UploadError(f"--sheet {options.sheet}: only an .xlsx workbook has sheets; this file is text.")
         sheets, sheet = [], None
         check_lines(data, limits)
         decoded = decode(data, options.encoding)
