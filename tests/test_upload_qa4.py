@@ -239,3 +239,30 @@ def test_import_indicator_for_a_file_of_ours_that_names_other_indicators_is_refu
 def test_import_sheet_for_a_csv_is_refused_not_ignored(store_path, capsys):
     assert main(["import", str(CORPUS / "native_minimal.csv"), "--sheet", "Data", "--source", "Notes"]) == 1
     assert "--sheet" in capsys.readouterr().err
+
+
+def test_a_share_saved_by_excel_with_a_percent_sign_is_read_as_percent(store):
+    """Excel saves a cell formatted as a percentage as '2.50%' (Serbian Excel: '2,50%'): every such row was
+    rejected as 'not a number'. It is the percentage (0-100, our unit); for an indicator in another unit the
+    row is refused with the unit named."""
+    from indicators.ingest import Mapping, plan_upload
+
+    text = "indicator;period;value\ndefense_share_gdp;2020;2,50%\ntrade_volume;2020;2,5%\n".encode("cp1250")
+    plan = plan_upload(store, read_upload(text, "shares.csv"), Mapping(source_text="Notes"))
+    assert plan.preview[["indicator_id", "value"]].values.tolist() == [["defense_share_gdp", 2.5]]
+    assert plan.problems[["line", "column", "value"]].values.tolist() == [[3, "unit", "percent"]]
+    assert "measured in USD" in plan.problems["reason"].iloc[0]
+
+
+def test_percent_signs_read_the_same_in_a_big_file(store):
+    import datetime as dt
+
+    from indicators.ingest import Mapping, plan_upload
+
+    days = [dt.date(1990, 1, 1) + dt.timedelta(days=n) for n in range(5_200)]
+    rows = "".join(f"defense_share_gdp,SRB,{day.isoformat()},{n % 9}.25%\n" for n, day in enumerate(days))
+    parsed = read_upload(("indicator,entity,period,value\n" + rows).encode(), "big.csv")
+    assert parsed.raw is not None  # the Arrow road
+    plan = plan_upload(store, parsed, Mapping(source_text="Notes"))
+    assert plan.validated.ok and plan.valid_rows == 5_200
+    assert sorted(set(plan.preview["value"])) == [n + 0.25 for n in range(9)]

@@ -89,6 +89,11 @@ def native_frame(table: pd.DataFrame, dialect: Dialect) -> pd.DataFrame:
             frame[column] = text.mask(text == "", pd.NA)
         else:
             frame[column] = pd.Series(pd.NA, index=table.index, dtype="string")
+    # Excel saves a cell formatted as a percentage as "2.50%": the percentage, our unit (unless a unit is given)
+    percent = frame["value"].str.endswith("%").fillna(False) & frame["unit"].isna()
+    if percent.any():
+        frame.loc[percent, "value"] = frame.loc[percent, "value"].str.rstrip("%").str.strip()
+        frame.loc[percent, "unit"] = "percent"
     if dialect.decimal != "." or dialect.thousands:
         numbers = to_number(frame["value"], dialect)
         frame["value"] = frame["value"].mask(numbers.notna(), numbers.map("{:.17g}".format, na_action="ignore"))

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from indicators.config import settings
-from indicators.ingest.arrowcsv import read_native, with_numbers
+from indicators.ingest.arrowcsv import read_native, with_numbers, with_percent
 from indicators.ingest.decode import decode
 from indicators.ingest.dialect import Dialect, read_table, sniff, sniff_numbers, with_overrides
 from indicators.ingest.errors import UploadError
@@ -175,7 +175,7 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
                 decimal=options.decimal if options.decimal is not None else decimal,
                 thousands=options.thousands if options.thousands is not None else thousands,
             )
-            raw = with_numbers(raw, dialect)
+            raw = with_numbers(with_percent(raw), dialect)
             return Parsed(filename, "native", encoding, dialect, None, columns, raw=raw)
         wide = read_wide(text, dialect, fmt)
         if wide is not None:  # a big World Bank file: Arrow reads it, DuckDB unpivots the years
