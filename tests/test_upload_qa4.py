@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from indicators.cli import main
-from indicators.ingest import Options, UploadError, read_upload
+from indicators.ingest import Mapping, Options, UploadError, plan_upload, read_upload
 from indicators.ingest.formats import FORMATS
 
 CORPUS = Path(__file__).resolve().parent / "data" / "ingest"
@@ -137,8 +137,6 @@ def test_a_streamed_import_names_a_repeated_key_by_the_files_own_lines(store_pat
 
 
 def test_a_repeated_key_on_the_page_says_where_it_was_first_given(store):
-    from indicators.ingest import Mapping, plan_upload
-
     text = b"indicator,period,value\n\ngdp_growth,2020,1\ngdp_growth,2020,2\n"
     plan = plan_upload(store, read_upload(text, "twice.csv"), Mapping(source_text="Notes"))
     assert plan.problems["line"].tolist() == [3, 4]
@@ -245,8 +243,6 @@ def test_a_share_saved_by_excel_with_a_percent_sign_is_read_as_percent(store):
     """Excel saves a cell formatted as a percentage as '2.50%' (Serbian Excel: '2,50%'): every such row was
     rejected as 'not a number'. It is the percentage (0-100, our unit); for an indicator in another unit the
     row is refused with the unit named."""
-    from indicators.ingest import Mapping, plan_upload
-
     text = "indicator;period;value\ndefense_share_gdp;2020;2,50%\ntrade_volume;2020;2,5%\n".encode("cp1250")
     plan = plan_upload(store, read_upload(text, "shares.csv"), Mapping(source_text="Notes"))
     assert plan.preview[["indicator_id", "value"]].values.tolist() == [["defense_share_gdp", 2.5]]
@@ -257,8 +253,6 @@ def test_a_share_saved_by_excel_with_a_percent_sign_is_read_as_percent(store):
 def test_percent_signs_read_the_same_in_a_big_file(store):
     import datetime as dt
 
-    from indicators.ingest import Mapping, plan_upload
-
     days = [dt.date(1990, 1, 1) + dt.timedelta(days=n) for n in range(5_200)]
     rows = "".join(f"defense_share_gdp,SRB,{day.isoformat()},{n % 9}.25%\n" for n, day in enumerate(days))
     parsed = read_upload(("indicator,entity,period,value\n" + rows).encode(), "big.csv")
@@ -266,3 +260,22 @@ def test_percent_signs_read_the_same_in_a_big_file(store):
     plan = plan_upload(store, parsed, Mapping(source_text="Notes"))
     assert plan.validated.ok and plan.valid_rows == 5_200
     assert sorted(set(plan.preview["value"])) == [n + 0.25 for n in range(9)]
+
+
+def test_a_workbook_cell_formatted_as_a_percentage_is_stored_as_the_percentage_shown(store):
+    """Excel shows 0.021 formatted as '2.1%'; the sheet was read as 0.021 and stored as 0.021 % of GDP: a
+    hundred times too small, silently."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["indicator", "entity", "period", "value"])
+    sheet.append(["defense_share_gdp", "SRB", 2020, 0.021])
+    sheet.append(["defense_share_gdp", "SRB", 2021, 2.3])  # typed as a plain number
+    sheet["D2"].number_format = "0.0%"
+    out = io.BytesIO()
+    book.save(out)
+    plan = plan_upload(store, read_upload(out.getvalue(), "shares.xlsx"), Mapping(source_text="Notes"))
+    assert plan.preview["value"].tolist() == [2.1, 2.3]

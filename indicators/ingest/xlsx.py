@@ -16,9 +16,13 @@ def is_xlsx(data: bytes, filename: str = "") -> bool:
     return data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
 
 
-def _cell(value) -> str:
+def _cell(value, number_format: str | None = None) -> str:
     if value is None:
         return ""
+    if number_format and "%" in number_format and isinstance(value, int | float) and not isinstance(value, bool):
+        # a cell formatted as a percentage holds 0.021 and shows 2.1 %: the percentage is what the analyst sees
+        # (and our unit, 0-100)
+        return f"{value * 100:.15g}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -40,10 +44,10 @@ def _rows(worksheet, limits: UploadLimits | None):
         # the declared size is over a limit, or wrong: count the real rows and cells instead, and do not let
         # openpyxl pad every row to a declared width
         worksheet.reset_dimensions()
-    for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+    for number, row in enumerate(worksheet.iter_rows(), start=1):
         if limits is not None:
             check_row(number, len(row), limits)
-        yield [_cell(v) for v in row]
+        yield [_cell(cell.value, getattr(cell, "number_format", None)) for cell in row]
 
 
 def workbook_sheets(data: bytes) -> list[str]:
