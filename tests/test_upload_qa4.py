@@ -279,3 +279,27 @@ def test_a_workbook_cell_formatted_as_a_percentage_is_stored_as_the_percentage_s
     book.save(out)
     plan = plan_upload(store, read_upload(out.getvalue(), "shares.xlsx"), Mapping(source_text="Notes"))
     assert plan.preview["value"].tolist() == [2.1, 2.3]
+
+
+def test_workbook_dates_in_the_period_column_are_read_as_the_period_they_show(store):
+    """A period typed in Excel as a date (shown 'Jul 2020' or '15.07.2020') was read as '2020-07-01 00:00:00'
+    and rejected: 'is not a period', with a time the analyst never typed."""
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["indicator", "entity", "period", "value"])
+    sheet.append(["gdp_growth", "SRB", dt.datetime(2020, 7, 1), 1.0])
+    sheet.append(["gdp_growth", "SRB", dt.datetime(2020, 7, 15), 2.0])
+    sheet.append(["gdp_growth", "SRB", dt.datetime(2021, 1, 1), 3.0])
+    sheet["C2"].number_format = "mmm yyyy"
+    sheet["C3"].number_format = "dd.mm.yyyy"
+    sheet["C4"].number_format = "yyyy"
+    out = io.BytesIO()
+    book.save(out)
+    plan = plan_upload(store, read_upload(out.getvalue(), "dates.xlsx"), Mapping(source_text="Notes"))
+    assert plan.validated.ok, plan.problems
+    assert sorted(plan.preview["period"]) == ["2020-07", "2020-07-15", "2021"]

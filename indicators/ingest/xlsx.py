@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -23,9 +24,24 @@ def _cell(value, number_format: str | None = None) -> str:
         # a cell formatted as a percentage holds 0.021 and shows 2.1 %: the percentage is what the analyst sees
         # (and our unit, 0-100)
         return f"{value * 100:.15g}"
+    if isinstance(value, dt.date):
+        return _date(value, number_format or "")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _date(value: dt.date, number_format: str) -> str:
+    """A date cell as the period it shows: 'Jul 2020' (mmm yyyy) is the month 2020-07, 'yyyy' the year, a
+    format with a day the day; a time of day only when there is one."""
+    shown = number_format.lower().split(";")[0]
+    if isinstance(value, dt.datetime) and value.time() != dt.time(0):
+        return value.isoformat(sep=" ")
+    if "y" in shown and "d" not in shown and "m" not in shown:
+        return f"{value.year:04d}"
+    if "y" in shown and "d" not in shown:
+        return f"{value.year:04d}-{value.month:02d}"
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
 def _open(data: bytes):
