@@ -303,3 +303,14 @@ def test_workbook_dates_in_the_period_column_are_read_as_the_period_they_show(st
     plan = plan_upload(store, read_upload(out.getvalue(), "dates.xlsx"), Mapping(source_text="Notes"))
     assert plan.validated.ok, plan.problems
     assert sorted(plan.preview["period"]) == ["2020-07", "2020-07-15", "2021"]
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f"])
+def test_thousands_grouped_with_a_no_break_space_are_numbers(store, space):
+    """Excel and LibreOffice in many locales group thousands with a no-break space (1 234 567,5): such values
+    were 'not a number' (a plain space was understood)."""
+    text = f"indicator;entity;period;value\ntrade_volume;SRB-USA;2020;1{space}234{space}567,5\n".encode()
+    parsed = read_upload(text, "trade.csv")
+    assert (parsed.dialect.decimal, parsed.dialect.thousands) == (",", " ")
+    plan = plan_upload(store, parsed, Mapping(source_text="Notes"))
+    assert plan.preview["value"].tolist() == [1234567.5]

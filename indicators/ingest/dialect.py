@@ -88,6 +88,7 @@ _POINT_DECIMAL = r"^[-+]?(\d+\.(\d{1,2}|\d{4,})|\d{4,}\.\d+|\d{1,3}(,\d{3})+\.\d
 _COMMA_DECIMAL = r"^[-+]?(\d+,(\d{1,2}|\d{4,})|\d{4,},\d+|\d{1,3}([. ]\d{3})+,\d+|,\d+)$"
 _COMMA_THOUSANDS = r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$"
 _DOT_THOUSANDS = r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$"
+_NO_BREAK_SPACES = "[\u00a0\u202f]"  # how Excel and LibreOffice group thousands in many locales (1 234 567,5)
 _SPACE_THOUSANDS = r"^[-+]?\d{1,3}( \d{3})+([.,]\d+)?$"
 
 
@@ -95,7 +96,7 @@ def sniff_numbers(cells: pd.Series, delimiter: str) -> tuple[str, str]:
     """Decimal mark and thousands separator from the cells that look like numbers. Unambiguous cells decide
     (3.51, 1234,5, 1.234.567,8); when only ambiguous ones exist (1.234), a semicolon file is read the
     Serbian/German way and any other the English way."""
-    text = cells.astype("string").str.strip().str.rstrip("%").dropna()
+    text = cells.astype("string").str.replace(_NO_BREAK_SPACES, " ", regex=True).str.strip().str.rstrip("%").dropna()
     text = text[text.str.contains(r"\d", regex=True)].head(5000)
     if text.empty:
         return ".", ""
@@ -113,7 +114,7 @@ def to_number(cells: pd.Series, dialect: Dialect) -> pd.Series:
     """Cells as float64 (NaN where not a number), read with the file's decimal mark and thousands separator.
     Vectorised: string operations over the whole column, then one conversion."""
     text = cells.astype("string").str.strip()
-    text = text.str.replace("\u00a0", " ", regex=False).str.replace("\u2212", "-", regex=False)
+    text = text.str.replace(_NO_BREAK_SPACES, " ", regex=True).str.replace("\u2212", "-", regex=False)
     if dialect.thousands:
         text = text.str.replace(dialect.thousands, "", regex=False)
     if dialect.decimal != ".":
