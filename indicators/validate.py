@@ -277,7 +277,10 @@ def validate_observations(
     clean = normalised[~normalised["row"].isin(problems["row"])]
     duplicated = clean[clean.duplicated(key, keep=False)]
     if not duplicated.empty:
-        conflicting = duplicated.groupby(key, dropna=False)["value"].transform("nunique") > 1
+        # one figure only when all it says agrees: value, qualifier, quote and note
+        said = duplicated[["value", "qualifier", "quote", "note"]].astype("string").fillna("\x00")
+        said[key] = duplicated[key]
+        conflicting = (said.groupby(key, dropna=False).transform("nunique") > 1).any(axis=1)
         clashes = duplicated[conflicting]
         if not clashes.empty:
             first_row = clashes.groupby(key, dropna=False)["row"].transform("min")
@@ -290,7 +293,7 @@ def validate_observations(
                             "column": "value",
                             "value": _numbers(clashes["value"]).to_numpy(),
                             "reason": "the same indicator, entity, period and source appear again with another "
-                            "value (first on line " + first_row.astype(str).to_numpy() + ")",
+                            "value, qualifier, quote or note (first on line " + first_row.astype(str).to_numpy() + ")",
                         }
                     ),
                 ],

@@ -314,3 +314,40 @@ def test_thousands_grouped_with_a_no_break_space_are_numbers(store, space):
     assert (parsed.dialect.decimal, parsed.dialect.thousands) == (",", " ")
     plan = plan_upload(store, parsed, Mapping(source_text="Notes"))
     assert plan.preview["value"].tolist() == [1234567.5]
+
+
+def test_a_figure_given_twice_as_about_and_as_more_than_is_refused_not_half_kept(store):
+    """The same key and value twice, once 'about' and once 'more than' (or with two different notes): the first
+    was kept and the second dropped without a word. They are two statements: which one is true?"""
+    text = (
+        b"indicator,period,value,qualifier,note\n"
+        b"gdp_growth,2021,1,about,\ngdp_growth,2021,1,more than,\n"
+        b"gdp_growth,2022,2,,first note\ngdp_growth,2022,2,,second note\n"
+        b"gdp_growth,2023,3,,same\ngdp_growth,2023,3.0,,same\n"
+    )
+    plan = plan_upload(store, read_upload(text, "twice.csv"), Mapping(source_text="Notes"))
+    assert plan.problems["line"].tolist() == [2, 3, 4, 5]
+    assert set(plan.problems["reason"]) == {
+        "the same indicator, entity, period and source appear again with another value, qualifier, quote or note "
+        f"(first on line {line})"
+        for line in (2, 4)
+    }
+    assert plan.valid_rows == 1  # the identical repeat counts once
+
+
+def test_a_streamed_import_refuses_a_key_repeated_across_chunks_with_another_note(
+    store_path, tmp_path, monkeypatch, capsys
+):
+    from indicators import bulkload
+
+    monkeypatch.setattr(bulkload, "STREAM_ABOVE_BYTES", 0)
+    monkeypatch.setattr(bulkload, "CHUNK_ROWS", 2)
+    file = tmp_path / "download.csv"
+    file.write_text(
+        "indicator,entity,period,value,source,note\ngdp_growth,SRB,2020,1,pupin_2024,first\n"
+        "gdp_growth,SRB,2019,1,pupin_2024,\ngdp_growth,SRB,2018,1,pupin_2024,\ngdp_growth,SRB,2020,1,pupin_2024,second\n"
+    )
+    assert main(["init"]) == 0
+    capsys.readouterr()
+    assert main(["import", str(file)]) == 1
+    assert "(value, qualifier, quote or note): gdp_growth, SRB, 2020, pupin_2024" in capsys.readouterr().err

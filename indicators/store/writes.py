@@ -17,7 +17,7 @@ import pandas as pd
 from indicators.models import Indicator, Source
 from indicators.store.base import utc_now
 from indicators.store.schema import next_observation_ids_by_rowid
-from indicators.store.staging import StagedRows
+from indicators.store.staging import CLASH_SQL, StagedRows
 
 KEY = ("indicator_id", "entity", "period", "source_id")
 _KEY_JOIN = " AND ".join(f"c.{column} = i.{column}" for column in KEY)
@@ -215,7 +215,7 @@ class WritesMixin:
         # min <> max rather than count(DISTINCT value): the same answer for numbers, without a set per key
         repeated = con.execute(
             f"""
-            SELECT {", ".join(KEY)}, min(value) <> max(value) AS clash
+            SELECT {", ".join(KEY)}, {CLASH_SQL} AS clash
             FROM incoming GROUP BY ALL HAVING count(*) > 1 ORDER BY clash DESC LIMIT 1
             """
         ).fetchone()
@@ -223,8 +223,8 @@ class WritesMixin:
             return
         if repeated[-1]:
             raise ValueError(
-                "the same indicator, entity, period and source appear more than once with different values: "
-                + ", ".join(str(part) for part in repeated[:-1])
+                "the same indicator, entity, period and source appear more than once with different values "
+                "(value, qualifier, quote or note): " + ", ".join(str(part) for part in repeated[:-1])
             )
         con.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT DISTINCT ON ({', '.join(KEY)}) * FROM incoming")
 
