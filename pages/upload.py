@@ -88,6 +88,7 @@ st.caption(f"Understood as: {webapp.md(parsed.describe())}")
 
 indicators = {i.id: i for i in store.indicators()}
 mapping = Mapping()
+series: list[str] = []
 st.subheader("Map")
 if parsed.is_native:
     mapping.source_text = st.text_input("Source for rows without one (free text)", key="upload_source") or None
@@ -99,8 +100,10 @@ else:
         format_func=lambda i: f"{indicators[i].name} ({i})", placeholder="choose an indicator",
     )  # fmt: skip
     series = parsed.series_choices()
-    if len(series) > 1:
-        mapping.series = st.selectbox("Series", series, key="upload_series")
+    if len(series) > 1:  # never preselected: Eurostat's first series is the domestic residents' arrivals
+        mapping.series = st.selectbox(
+            "Series", series, index=None, key="upload_series", placeholder=f"choose one of {len(series)} series"
+        )
     if parsed.format == "owid" and len(foreign.value_columns) > 1:
         st.selectbox("Value column", foreign.value_columns, key="upload_value_column")
     if parsed.format in ("census", "table"):
@@ -124,9 +127,12 @@ else:
     mapping.source_text = st.text_input("Source", value=parsed.source_text or "", key="upload_source") or None
     if mapping.indicator is None:
         st.info("Choose the indicator this file feeds, or create one below.")
+    elif len(series) > 1 and mapping.series is None:
+        st.info(f"This file holds {len(series)} series: choose the series whose figures the indicator takes.")
 
 try:
-    plan = plan_upload(store, parsed, mapping) if (parsed.is_native or mapping.indicator) else None
+    ready = parsed.is_native or (mapping.indicator and (len(series) <= 1 or mapping.series))
+    plan = plan_upload(store, parsed, mapping) if ready else None
 except UploadError as error:
     st.error(webapp.md(error))
     plan = None

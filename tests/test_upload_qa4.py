@@ -351,3 +351,19 @@ def test_a_streamed_import_refuses_a_key_repeated_across_chunks_with_another_not
     capsys.readouterr()
     assert main(["import", str(file)]) == 1
     assert "(value, qualifier, quote or note): gdp_growth, SRB, 2020, pupin_2024" in capsys.readouterr().err
+
+
+def test_a_file_of_several_series_waits_for_the_analyst_to_choose_one(app):
+    """Eurostat's tour_occ_arn2 holds arrivals of domestic (DOM), foreign (FOR) and all (TOTAL) residents. The
+    page preselected the first series, c_resid=DOM: choosing the indicator 'Foreign tourists visiting Serbia'
+    previewed 856,479 domestic arrivals (2013) as new foreign-tourist figures, one click from Commit."""
+    at = _upload_page(app)
+    data = (CORPUS / "eurostat_tour_occ_arn2.tsv").read_bytes()
+    at.file_uploader[0].set_value(("tour_occ_arn2.tsv", data, "text/tab-separated-values")).run()
+    at.selectbox(key="upload_indicator").set_value("foreign_tourist_arrivals").run()
+    assert not at.exception
+    assert at.selectbox(key="upload_series").value is None
+    assert not at.metric and not [b for b in at.button if b.label == "Commit"]
+    assert any("choose the series" in info.value for info in at.info)
+    at.selectbox(key="upload_series").set_value("c_resid=FOR, unit=NR, nace_r2=I551-I553").run()
+    assert {m.label: int(m.value) for m in at.metric}["New"] > 0
