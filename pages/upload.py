@@ -116,6 +116,8 @@ else:
         "Entities to keep", list(entity_options), default=ui.default_entities(entity_options), key="upload_entities"
     )
     mapping.entities = [entity_options[label] for label in chosen] or None
+    if not chosen:
+        st.caption(f"No entity chosen: all {len(entity_options)} entities with a code are kept.")
     unmapped = ui.unmapped_entities(parsed)
     if unmapped:
         st.caption(

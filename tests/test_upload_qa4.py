@@ -367,3 +367,17 @@ def test_a_file_of_several_series_waits_for_the_analyst_to_choose_one(app):
     assert any("choose the series" in info.value for info in at.info)
     at.selectbox(key="upload_series").set_value("c_resid=FOR, unit=NR, nace_r2=I551-I553").run()
     assert {m.label: int(m.value) for m in at.metric}["New"] > 0
+
+
+def test_an_emptied_entity_list_says_that_every_entity_is_kept(app):
+    """Clearing 'Entities to keep' (Serbia and the US preselected) kept every country of the World Bank file,
+    with nothing saying so next to the empty list."""
+    at = _upload_page(app)
+    data = (CORPUS / "wdi_military_2018.csv").read_bytes()
+    at.file_uploader[0].set_value(("API_MS.MIL.XPND.GD.ZS_DS2_en_csv_v2.csv", data, "text/csv")).run()
+    at.selectbox(key="upload_indicator").set_value("defense_share_gdp").run()
+    at.multiselect(key="upload_entities").set_value([]).run()
+    assert not at.exception
+    entities = len(at.multiselect(key="upload_entities").options)
+    said = " ".join(c.value for c in at.caption)
+    assert f"No entity chosen: all {entities} entities with a code are kept" in said
