@@ -381,3 +381,18 @@ def test_an_emptied_entity_list_says_that_every_entity_is_kept(app):
     entities = len(at.multiselect(key="upload_entities").options)
     said = " ".join(c.value for c in at.caption)
     assert f"No entity chosen: all {entities} entities with a code are kept" in said
+
+
+def test_a_utf8_file_with_one_line_pasted_from_windows_1250_is_refused_not_garbled():
+    """One line pasted from a Windows-1250 file into a UTF-8 file: the whole file was decoded as Windows-1250,
+    and 'Čačak Šabac' on the UTF-8 lines was stored as 'ÄŚaÄŤak Ĺ abac' without a word."""
+    data = "indicator,period,value,note\ngdp_growth,2020,1,Čačak Šabac\n".encode() + "gdp_growth,2021,2,Niš\n".encode(
+        "cp1250"
+    )
+    with pytest.raises(UploadError) as refused:
+        read_upload(data, "mixed.csv")
+    message = str(refused.value)
+    assert "line 3" in message and "UTF-8" in message and "Windows-1250" in message
+    # a whole Windows-1250 file is still read as one, letters intact
+    whole = "indicator,period,value,note\ngdp_growth,2020,1,Čačak Šabac Niš Đurđevo Žabalj Ćuprija\n".encode("cp1250")
+    assert read_upload(whole, "serbian.csv").table["note"].tolist() == ["Čačak Šabac Niš Đurđevo Žabalj Ćuprija"]
