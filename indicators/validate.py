@@ -178,7 +178,9 @@ def validate_observations(
     # a number too large for a double reads as infinity: say so, rather than "not a number"
     spelled_infinity = raw_value.astype("string").str.strip().str.lower().str.lstrip("+-").str.startswith("inf")
     overflow = not_number & np.isinf(value.fillna(0.0)) & ~spelled_infinity.fillna(False)
-    found.append(_problems(rows, not_number & ~overflow, "value", raw_value, "not a number"))
+    empty = raw_value.astype("string").str.strip().fillna("") == ""
+    found.append(_problems(rows, not_number & ~overflow & ~empty, "value", raw_value, "not a number"))
+    found.append(_problems(rows, not_number & empty, "value", raw_value, "no value: the cell is empty"))
     found.append(_problems(rows, overflow, "value", raw_value, "too large for a double (overflows to infinity)"))
 
     # unit: must name the indicator's unit, possibly scaled; converts the value to base units

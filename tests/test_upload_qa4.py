@@ -396,3 +396,14 @@ def test_a_utf8_file_with_one_line_pasted_from_windows_1250_is_refused_not_garbl
     # a whole Windows-1250 file is still read as one, letters intact
     whole = "indicator,period,value,note\ngdp_growth,2020,1,Čačak Šabac Niš Đurđevo Žabalj Ćuprija\n".encode("cp1250")
     assert read_upload(whole, "serbian.csv").table["note"].tolist() == ["Čačak Šabac Niš Đurđevo Žabalj Ćuprija"]
+
+
+def test_an_empty_value_cell_is_called_empty_not_not_a_number(store):
+    """A row whose value cell was left empty (the template's example rows, a short line) read 'value '':
+    not a number'."""
+    text = b"indicator,period,value\ngdp_growth,2020,\ngdp_growth,2021,abc\n"
+    plan = plan_upload(store, read_upload(text, "gaps.csv"), Mapping(source_text="Notes"))
+    assert plan.problems[["line", "value", "reason"]].values.tolist() == [
+        [2, "", "no value: the cell is empty"],
+        [3, "abc", "not a number"],
+    ]

@@ -120,8 +120,9 @@ UNION ALL SELECT "row", 'period', period_text, period_error, 4, period_text FROM
     WHERE period_error IS NOT NULL
 UNION ALL SELECT "row", 'qualifier', qualifier_text, qualifier_error, 5, period_text FROM staged_flagged
     WHERE qualifier_error IS NOT NULL
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 6, period_text FROM staged_flagged
-    WHERE not_number AND NOT overflow
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''),
+    CASE WHEN coalesce(value_text, '') = '' THEN 'no value: the cell is empty' ELSE ? END, 6, period_text
+    FROM staged_flagged WHERE not_number AND NOT overflow
 UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 7, period_text FROM staged_flagged WHERE overflow
 UNION ALL SELECT "row", 'unit', unit_text,
         CASE WHEN unit_error IS NOT NULL THEN unit_error
