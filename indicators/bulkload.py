@@ -128,6 +128,19 @@ def line_of(row: int, blank_lines: list[int]) -> int:
     return line
 
 
+def in_file_lines(problems: pd.DataFrame, blank_lines: list[int]) -> pd.DataFrame:
+    """Problems with ``row`` and the line a repeated key was first given on ('(first on line 2)') as the file's
+    own lines, blank lines counted."""
+    problems = problems.copy()
+    problems["row"] = [line_of(int(row), blank_lines) for row in problems["row"]]
+
+    def first(match) -> str:
+        return f"(first on line {line_of(int(match.group(1)), blank_lines)})"
+
+    problems["reason"] = problems["reason"].astype(str).str.replace(r"\(first on line (\d+)\)", first, regex=True)
+    return problems
+
+
 def _open_text_csv(path: str | Path) -> pa_csv.CSVStreamingReader:
     """Arrow's streaming reader over our CSV, every column as text; refuses a file without the required
     columns before reading any row."""

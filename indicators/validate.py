@@ -178,7 +178,9 @@ def validate_observations(
     # a number too large for a double reads as infinity: say so, rather than "not a number"
     spelled_infinity = raw_value.astype("string").str.strip().str.lower().str.lstrip("+-").str.startswith("inf")
     overflow = not_number & np.isinf(value.fillna(0.0)) & ~spelled_infinity.fillna(False)
-    found.append(_problems(rows, not_number & ~overflow, "value", raw_value, "not a number"))
+    empty = raw_value.astype("string").str.strip().fillna("") == ""
+    found.append(_problems(rows, not_number & ~overflow & ~empty, "value", raw_value, "not a number"))
+    found.append(_problems(rows, not_number & empty, "value", raw_value, "no value: the cell is empty"))
     found.append(_problems(rows, overflow, "value", raw_value, "too large for a double (overflows to infinity)"))
 
     # unit: must name the indicator's unit, possibly scaled; converts the value to base units
@@ -277,7 +279,10 @@ def validate_observations(
     clean = normalised[~normalised["row"].isin(problems["row"])]
     duplicated = clean[clean.duplicated(key, keep=False)]
     if not duplicated.empty:
-        conflicting = duplicated.groupby(key, dropna=False)["value"].transform("nunique") > 1
+        # one figure only when all it says agrees: value, qualifier, quote and note
+        said = duplicated[["value", "qualifier", "quote", "note"]].astype("string").fillna("\x00")
+        said[key] = duplicated[key]
+        conflicting = (said.groupby(key, dropna=False).transform("nunique") > 1).any(axis=1)
         clashes = duplicated[conflicting]
         if not clashes.empty:
             first_row = clashes.groupby(key, dropna=False)["row"].transform("min")
@@ -290,7 +295,7 @@ def validate_observations(
                             "column": "value",
                             "value": _numbers(clashes["value"]).to_numpy(),
                             "reason": "the same indicator, entity, period and source appear again with another "
-                            "value (first at row " + first_row.astype(str).to_numpy() + ")",
+                            "value, qualifier, quote or note (first on line " + first_row.astype(str).to_numpy() + ")",
                         }
                     ),
                 ],

@@ -4,7 +4,16 @@ import streamlit as st
 
 from indicators import access, editing, webapp
 from indicators.config import settings
-from indicators.ingest import Mapping, Options, UploadError, commit_upload, plan_upload, read_upload
+from indicators.ingest import (
+    Mapping,
+    Options,
+    UploadError,
+    check_size,
+    commit_upload,
+    plan_upload,
+    read_upload,
+    sheet_names,
+)
 from indicators.ingest import choices as ui
 from indicators.ingest.template import template_csv
 from indicators.models import CATEGORIES
@@ -40,8 +49,10 @@ upload = st.file_uploader(
 )
 if upload is None:
     st.stop()
-if upload.size > limit * 1024 * 1024:
-    st.error(f"{webapp.md(upload.name)} is {upload.size / 2**20:.1f} MB, over the {limit} MB limit.")
+try:
+    check_size(upload.size, limit)
+except UploadError as error:
+    st.error(f"{webapp.md(upload.name)}: {webapp.md(error)}")
     st.stop()
 ui.start_afresh_for(st.session_state, upload.file_id)
 
@@ -53,8 +64,10 @@ with st.expander("Detected settings: change any of them", expanded=False):
     header = middle.number_input("Header on line (0: detect)", min_value=0, step=1, key="upload_header")
     decimal = right.selectbox("Decimal mark", list(ui.DECIMAL_CHOICES), key="upload_decimal")
     thousands = right.selectbox("Thousands separator", list(ui.THOUSANDS_CHOICES), key="upload_thousands")
-    sheet = st.session_state.get("upload_sheet")
 
+# a workbook's sheets are offered before one is read: the first may hold notes, not figures
+sheets = sheet_names(upload.getvalue())
+sheet = st.selectbox("Sheet", sheets, key="upload_sheet") if len(sheets) > 1 else None
 options = Options(
     format=None if fmt == ui.AUTO else fmt,
     encoding=None if encoding == ui.AUTO else encoding,
@@ -72,11 +85,10 @@ except UploadError as error:
     st.error(f"{webapp.md(upload.name)}: {webapp.md(error)}")
     st.stop()
 st.caption(f"Understood as: {webapp.md(parsed.describe())}")
-if parsed.sheets and len(parsed.sheets) > 1:
-    st.selectbox("Sheet", parsed.sheets, key="upload_sheet")
 
 indicators = {i.id: i for i in store.indicators()}
 mapping = Mapping()
+series: list[str] = []
 st.subheader("Map")
 if parsed.is_native:
     mapping.source_text = st.text_input("Source for rows without one (free text)", key="upload_source") or None
@@ -88,8 +100,10 @@ else:
         format_func=lambda i: f"{indicators[i].name} ({i})", placeholder="choose an indicator",
     )  # fmt: skip
     series = parsed.series_choices()
-    if len(series) > 1:
-        mapping.series = st.selectbox("Series", series, key="upload_series")
+    if len(series) > 1:  # never preselected: Eurostat's first series is the domestic residents' arrivals
+        mapping.series = st.selectbox(
+            "Series", series, index=None, key="upload_series", placeholder=f"choose one of {len(series)} series"
+        )
     if parsed.format == "owid" and len(foreign.value_columns) > 1:
         st.selectbox("Value column", foreign.value_columns, key="upload_value_column")
     if parsed.format in ("census", "table"):
@@ -102,6 +116,8 @@ else:
         "Entities to keep", list(entity_options), default=ui.default_entities(entity_options), key="upload_entities"
     )
     mapping.entities = [entity_options[label] for label in chosen] or None
+    if not chosen:
+        st.caption(f"No entity chosen: all {len(entity_options)} entities with a code are kept.")
     unmapped = ui.unmapped_entities(parsed)
     if unmapped:
         st.caption(
@@ -113,9 +129,12 @@ else:
     mapping.source_text = st.text_input("Source", value=parsed.source_text or "", key="upload_source") or None
     if mapping.indicator is None:
         st.info("Choose the indicator this file feeds, or create one below.")
+    elif len(series) > 1 and mapping.series is None:
+        st.info(f"This file holds {len(series)} series: choose the series whose figures the indicator takes.")
 
 try:
-    plan = plan_upload(store, parsed, mapping) if (parsed.is_native or mapping.indicator) else None
+    ready = parsed.is_native or (mapping.indicator and (len(series) <= 1 or mapping.series))
+    plan = plan_upload(store, parsed, mapping) if ready else None
 except UploadError as error:
     st.error(webapp.md(error))
     plan = None
@@ -150,8 +169,10 @@ columns = st.columns(4)
 for column, label in zip(columns, ("new", "changed", "unchanged", "rejected"), strict=True):
     column.metric(label.title(), counts[label])
 if counts["changed"]:
-    st.markdown("**Changed figures (old → new)**")
+    st.markdown("**Changed figures** (old → new value; what changes)")
     st.dataframe(plan.changed(), hide_index=True)
+    if removals := plan.removals():
+        st.warning(removals)
 if counts["rejected"]:
     st.markdown(f"**Rejected: {counts['rejected']} lines** (line, column, value, reason)")
     st.dataframe(plan.problems, hide_index=True)
@@ -164,6 +185,8 @@ if len(plan.preview) > PREVIEW_ROWS:
 on_change = "replace"
 if counts["changed"]:
     on_change = ui.ON_CHANGE_CHOICES[st.radio("Changed values", list(ui.ON_CHANGE_CHOICES), key="upload_on_change")]
+    if on_change == "keep" and (note := plan.keep_both_note()):
+        st.caption(webapp.md(note))
 skip_invalid = False
 if counts["rejected"]:
     skip_invalid = st.checkbox("Import the valid rows and leave the rejected ones", key="upload_skip_invalid")

@@ -82,7 +82,8 @@ def _run_streamed(path: Path, args, progress: Progress) -> int:
     progress.say(f"streaming {path.name} ({scan.lines:,} lines): each chunk checked, then written")
 
     def report(problems) -> str:
-        return _problem_lines([bulkload.line_of(int(row), scan.blank_lines) for row in problems["row"]], problems)
+        problems = bulkload.in_file_lines(problems, scan.blank_lines)
+        return _problem_lines(problems["row"], problems)
 
     with store_for_command() as store:
         try:
@@ -157,6 +158,8 @@ def run_import(args) -> int:
                 raise CommandFailed(f"{rejected} invalid lines in {path.name}; nothing was written.\n{_report(plan)}")
             if args.dry_run:
                 print(f"dry run, nothing written: {plan.summary()}")
+                if removals := plan.removals():
+                    print(removals, file=sys.stderr)
                 if not plan.validated.ok:
                     print(_report(plan), file=sys.stderr)
                 return 0

@@ -10,7 +10,7 @@ mapped rows (mapping) -> validated, previewed and committed as one batch (pipeli
 from indicators.ingest.errors import UploadError
 from indicators.ingest.mapping import Mapping, split_codes
 from indicators.ingest.pipeline import Plan, commit_upload, plan_upload, source_for_text
-from indicators.ingest.reader import Options, Parsed, check_size, read_upload
+from indicators.ingest.reader import Options, Parsed, check_size, read_upload, sheet_names
 
 __all__ = [
     "Mapping",
@@ -22,6 +22,7 @@ __all__ = [
     "commit_upload",
     "plan_upload",
     "read_upload",
+    "sheet_names",
     "source_for_text",
     "split_codes",
 ]

@@ -93,6 +93,17 @@ def table_names(text: str, dialect: Dialect) -> list[str]:
     return list(records[dialect.header_row])
 
 
+def with_percent(raw: pa.Table) -> pa.Table:
+    """Values Excel saved with a percent sign ("2.50%") as percentages, unit percent (as native_frame does)."""
+    value, unit = raw.column("value"), raw.column("unit")
+    percent = pc.and_(pc.fill_null(pc.ends_with(value, "%"), False), pc.is_null(unit))
+    if not pc.any(percent).as_py():
+        return raw
+    stripped = pc.utf8_trim_whitespace(pc.utf8_rtrim(value, characters="%"))
+    raw = raw.set_column(raw.column_names.index("value"), "value", pc.if_else(percent, stripped, value))
+    return raw.set_column(raw.column_names.index("unit"), "unit", pc.if_else(percent, "percent", unit))
+
+
 def with_numbers(raw: pa.Table, dialect: Dialect) -> pa.Table:
     """Values written with a decimal comma or thousands separators, as plain numbers (as native_frame does)."""
     if dialect.decimal == "." and not dialect.thousands:

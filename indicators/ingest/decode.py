@@ -53,6 +53,27 @@ def _looks_binary(text: str) -> bool:
     return "\x00" in sample or controls > len(sample) // 100 + 1
 
 
+def _refuse_mixed(data: bytes, detected: str) -> None:
+    """A UTF-8 file with a line pasted from a Windows-1250 one is not UTF-8, and read as Windows-1250 its UTF-8
+    letters turn into others (Č -> ÄŚ) without a word. When the letters that are valid UTF-8 are at least as
+    many as the bytes that are not (a genuine Windows-1250 file has almost none), refuse, naming the line."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    if good < 2 or good < bad:
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        name = {"windows-1250": "Windows-1250", "iso-8859-2": "ISO-8859-2"}[detected]
+        raise UploadError(
+            f"The file mixes encodings: it is UTF-8 but line {line} is not (byte {error.start}; perhaps pasted from "
+            f"a {name} file). Save the whole file as UTF-8 (or, on the Upload page, choose an encoding under Detected "
+            "settings)."
+        ) from None
+
+
 def decode(data: bytes, encoding: str | None = None) -> Decoded:
     """Decode a file's bytes; ``encoding`` overrides detection. Raises UploadError for empty or binary files."""
     if not data or data.isspace():  # not data.strip(): no copy of a big file
@@ -60,6 +81,8 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
     chosen = (encoding or "auto").lower()
     if chosen == "auto":
         chosen = detect_encoding(data)
+        if chosen in ("windows-1250", "iso-8859-2"):
+            _refuse_mixed(data, chosen)
     if chosen == "utf-8" and data.startswith(codecs.BOM_UTF8):
         chosen = "utf-8-sig"
     try:

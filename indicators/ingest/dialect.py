@@ -70,12 +70,16 @@ def sniff_delimiter(text: str) -> str:
 
 
 def sniff_header_row(records: list[list[str]]) -> int:
+    """The first record about as wide as the table's usual width (preamble lines are narrower). The usual
+    width, not the widest: one row with a stray delimiter must not move the header onto itself."""
     widths = [_field_count(r) for r in records]
-    if not widths:
+    filled = [w for w in widths if w]
+    if not filled:
         return 0
-    widest = max(widths)
+    values, frequency = np.unique(filled, return_counts=True)
+    usual = int(values[frequency == frequency.max()].min())  # a tie (a tiny file): the narrower
     for index, width in enumerate(widths):
-        if width >= max(2, 0.8 * widest):
+        if width >= max(2, 0.8 * usual):
             return index
     return 0
 
@@ -84,6 +88,7 @@ _POINT_DECIMAL = r"^[-+]?(\d+\.(\d{1,2}|\d{4,})|\d{4,}\.\d+|\d{1,3}(,\d{3})+\.\d
 _COMMA_DECIMAL = r"^[-+]?(\d+,(\d{1,2}|\d{4,})|\d{4,},\d+|\d{1,3}([. ]\d{3})+,\d+|,\d+)$"
 _COMMA_THOUSANDS = r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$"
 _DOT_THOUSANDS = r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$"
+_NO_BREAK_SPACES = "[\u00a0\u202f]"  # how Excel and LibreOffice group thousands in many locales (1 234 567,5)
 _SPACE_THOUSANDS = r"^[-+]?\d{1,3}( \d{3})+([.,]\d+)?$"
 
 
@@ -91,7 +96,7 @@ def sniff_numbers(cells: pd.Series, delimiter: str) -> tuple[str, str]:
     """Decimal mark and thousands separator from the cells that look like numbers. Unambiguous cells decide
     (3.51, 1234,5, 1.234.567,8); when only ambiguous ones exist (1.234), a semicolon file is read the
     Serbian/German way and any other the English way."""
-    text = cells.astype("string").str.strip().str.rstrip("%").dropna()
+    text = cells.astype("string").str.replace(_NO_BREAK_SPACES, " ", regex=True).str.strip().str.rstrip("%").dropna()
     text = text[text.str.contains(r"\d", regex=True)].head(5000)
     if text.empty:
         return ".", ""
@@ -109,7 +114,7 @@ def to_number(cells: pd.Series, dialect: Dialect) -> pd.Series:
     """Cells as float64 (NaN where not a number), read with the file's decimal mark and thousands separator.
     Vectorised: string operations over the whole column, then one conversion."""
     text = cells.astype("string").str.strip()
-    text = text.str.replace("\u00a0", " ", regex=False).str.replace("\u2212", "-", regex=False)
+    text = text.str.replace(_NO_BREAK_SPACES, " ", regex=True).str.replace("\u2212", "-", regex=False)
     if dialect.thousands:
         text = text.str.replace(dialect.thousands, "", regex=False)
     if dialect.decimal != ".":
@@ -159,7 +164,11 @@ def read_table(text: str, dialect: Dialect) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise UploadError("The file has no header row.") from None
     except (pd.errors.ParserError, ValueError) as error:
-        raise UploadError(f"The file cannot be read as a table with {dialect.describe()}: {error}") from None
+        where = _bad_record(text, dialect) or str(error)
+        raise UploadError(f"The file cannot be read as a table with {dialect.describe()}: {where}") from None
+    if not isinstance(frame.index, pd.RangeIndex):  # a first row wider than the header: pandas made it an index
+        where = _bad_record(text, dialect) or "the first row has more fields than the header"
+        raise UploadError(f"The file cannot be read as a table with {dialect.describe()}: {where}")
     frame.columns = [str(c).strip() for c in frame.columns]
     # a trailing delimiter on every line makes an empty, unnamed last column (World Bank downloads)
     unnamed = [c for c in frame.columns if c.startswith("Unnamed: ") and not frame[c].astype(str).str.strip().any()]
@@ -182,6 +191,33 @@ def read_table(text: str, dialect: Dialect) -> pd.DataFrame:
             blank = (cells.apply(lambda c: c.str.strip()) == "").all(axis=1)
             frame = frame.drop(index=blank[blank].index)
     return frame.reset_index(drop=True)
+
+
+def _bad_record(text: str, dialect: Dialect) -> str | None:
+    """Where a table the parser refused breaks, in the file's own lines: the first record with more fields than
+    the header, or the record in which a double quote opens and never closes. None: neither was found. (Only
+    when a file is refused: one pass of the csv module.)"""
+    reader = csv.reader(io.StringIO(text), delimiter=dialect.delimiter)
+    header_width = header_line = None
+    start = last_start = 1
+    name = DELIMITERS.get(dialect.delimiter, repr(dialect.delimiter))
+    try:
+        for index, record in enumerate(reader):
+            if index == dialect.header_row:
+                header_width, header_line = len(record), start
+            elif header_width is not None and len(record) > header_width:
+                return (
+                    f"line {start} has {len(record)} fields where the header (line {header_line}) has "
+                    f"{header_width}. A value that holds a {name} must be in double quotes; or choose another "
+                    "delimiter."
+                )
+            last_start, start = start, reader.line_num + 1
+    except csv.Error:  # (a lone carriage return the csv module will not read): the parser's own words then
+        return None
+    rest = text.split("\n", last_start - 1)[-1]  # the last record, to the end of the file
+    if rest.count('"') % 2:
+        return f"line {last_start}: a double quote opens a value that is never closed."
+    return None
 
 
 def _line_of_record(text: str, dialect: Dialect) -> int:

@@ -24,6 +24,7 @@ from indicators.models import OBSERVATION_CSV_COLUMNS
 FORMATS = ("native", "wdi", "databank", "owid", "sdmx", "eurostat", "wide", "census", "table")
 CLI_FORMATS = ("auto", "native", "wdi", "databank", "owid", "sdmx", "eurostat", "xlsx")
 REQUIRED = ("indicator", "period", "value")
+_WDI_COLUMNS = ("Country Name", "Country Code", "Indicator Name", "Indicator Code")
 _YEAR = re.compile(r"^\s*(\d{4})(?:\s*\[YR\d{4}\])?\s*$")
 
 
@@ -33,6 +34,20 @@ def _lower(columns) -> list[str]:
 
 def year_columns(columns) -> list[str]:
     return [c for c in columns if _YEAR.match(str(c))]
+
+
+def _columns(table: pd.DataFrame, needed: tuple[str, ...], what: str) -> dict[str, str]:
+    """The file's own name of each needed column (any case), or a refusal naming what is missing (a format
+    chosen under Detected settings, or with --format, for a file of another shape)."""
+    columns = {str(c).strip().lower(): c for c in table.columns if c != "row"}
+    missing = [name for name in needed if name.lower() not in columns]
+    if missing:
+        header = ", ".join(str(c) for c in table.columns if c != "row")
+        raise UploadError(
+            f"This is not {what}: it has no column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"(its header: {header[:300]}). Choose another format, or auto."
+        )
+    return {name.lower(): columns[name.lower()] for name in needed}
 
 
 def detect_format(columns: list[str], filename: str = "") -> str:
@@ -74,6 +89,11 @@ def native_frame(table: pd.DataFrame, dialect: Dialect) -> pd.DataFrame:
             frame[column] = text.mask(text == "", pd.NA)
         else:
             frame[column] = pd.Series(pd.NA, index=table.index, dtype="string")
+    # Excel saves a cell formatted as a percentage as "2.50%": the percentage, our unit (unless a unit is given)
+    percent = frame["value"].str.endswith("%").fillna(False) & frame["unit"].isna()
+    if percent.any():
+        frame.loc[percent, "value"] = frame.loc[percent, "value"].str.rstrip("%").str.strip()
+        frame.loc[percent, "unit"] = "percent"
     if dialect.decimal != "." or dialect.thousands:
         numbers = to_number(frame["value"], dialect)
         frame["value"] = frame["value"].mask(numbers.notna(), numbers.map("{:.17g}".format, na_action="ignore"))
@@ -96,8 +116,9 @@ def _preamble(text: str, dialect: Dialect) -> dict[str, str]:
 
 def wdi_to_long(table: pd.DataFrame, text: str, dialect: Dialect) -> Foreign:
     years = year_columns(table.columns)
-    ids = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]
-    melted = melt_years(table, ids, years)
+    found = _columns(table, _WDI_COLUMNS, "a World Bank WDI download")
+    country, code, indicator, indicator_code = (found[c.lower()] for c in _WDI_COLUMNS)
+    melted = melt_years(table, [country, code, indicator, indicator_code], years)
     values, missing = numbers_or_text(melted["raw"], dialect)
     melted, values = melted[~missing], values[~missing]
     preamble = _preamble(text, dialect)
@@ -105,18 +126,19 @@ def wdi_to_long(table: pd.DataFrame, text: str, dialect: Dialect) -> Foreign:
     source = "World Bank WDI" + (f", last updated {updated}" if updated else "")
     frame = long_frame(
         melted["row"],
-        melted["Country Code"],
-        melted["Country Name"],
+        melted[code],
+        melted[country],
         melted["period"],
         values,
-        series=melted["Indicator Code"] + " " + melted["Indicator Name"],
+        series=melted[indicator_code] + " " + melted[indicator],
     )
-    hint = table["Indicator Name"].iloc[0] if len(table) else None
+    hint = table[indicator].iloc[0] if len(table) else None
     return Foreign(frame=frame, source_text=source, indicator_hint=hint)
 
 
 def databank_to_long(table: pd.DataFrame, text: str, dialect: Dialect) -> Foreign:
-    columns = {c.lower(): c for c in table.columns}
+    _columns(table, ("Country Code", "Series Code"), "a World Bank DataBank export")
+    columns = {c.strip().lower(): c for c in table.columns}
     code, name = columns["country code"], columns.get("country name", columns["country code"])
     series_code, series_name = columns["series code"], columns.get("series name", columns["series code"])
     data = table[table[code].str.strip() != ""]  # footer lines: "Data from database: ...", "Last Updated: ..."
@@ -191,7 +213,8 @@ def wide_to_long(table: pd.DataFrame, dialect: Dialect, filename: str = "") -> F
 
 
 def census_to_long(table: pd.DataFrame, dialect: Dialect, value_columns: list[str] | None = None) -> Foreign:
-    columns = {c.lower(): c for c in table.columns}
+    _columns(table, ("CTYNAME",) if value_columns else ("CTYNAME", "IYR", "EYR"), "a US Census goods-trade sheet")
+    columns = {c.strip().lower(): c for c in table.columns}
     if "idec" in columns and "edec" in columns:
         # the running year holds only the months published so far (2023: January): not a full year
         december = to_number(table[columns["idec"]], dialect).fillna(0) + to_number(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from indicators.ingest.errors import UploadError
 from indicators.ingest.mapping import Mapping, distinct_texts, source_text, to_raw, to_rows
@@ -114,7 +115,7 @@ class Plan:
     def changed(self) -> pd.DataFrame:
         """Changed figures: the current value and the one the file brings."""
         if self.preview.empty:
-            return pd.DataFrame(columns=["indicator_id", "entity", "period", "source_id", "old", "new"])
+            return pd.DataFrame(columns=["indicator_id", "entity", "period", "source_id", "old", "new", "changes"])
         changed = self.preview[self.preview["status"] == "changed"]
         return pd.DataFrame(
             {
@@ -124,8 +125,48 @@ class Plan:
                 "source_id": changed["source_id"],
                 "old": changed["current_value"],
                 "new": changed["value"],
+                "changes": changed["changes"],  # value, qualifier, quote, note ("quote removed": left blank)
             }
         ).reset_index(drop=True)
+
+    def removals(self) -> str | None:
+        """A warning when committing would blank quotes or notes the store holds (a file without those columns,
+        say an export trimmed in Excel), or None."""
+        if self.preview.empty:
+            return None
+        changes = self.preview.loc[self.preview["status"] == "changed", "changes"].fillna("")
+        quotes = int(changes.str.contains("quote removed").sum())
+        notes = int(changes.str.contains("note removed").sum())
+        if not quotes and not notes:
+            return None
+        lost = " and ".join(
+            f"{n} {what}{'s' if n > 1 else ''}" for n, what in ((quotes, "quote"), (notes, "note")) if n
+        )
+        return (
+            f"Committing removes {lost} the store holds: the file leaves them blank (it has no quote or note "
+            "column, or the cells are empty). Add them to the file to keep them."
+        )
+
+    def keep_both_note(self) -> str | None:
+        """What "Keep both" will commit, in the commit's own counts (see ``_keep_both``): every figure the file
+        gives for a source it revises goes to a new source, so those figures are all new. None: nothing to
+        keep beside."""
+        preview = self.preview
+        revised = pd.unique(preview.loc[preview["status"] == "changed", "source_id"])
+        if not len(revised):
+            return None
+        moved = preview[preview["source_id"].isin(revised)]
+        rest = preview[~preview["source_id"].isin(revised)]
+        titles = self.store.sources().set_index("id")["title"].astype(str).to_dict()
+        named = ", ".join(titles.get(source, source) for source in revised)
+        status = moved["status"].value_counts()
+        adds = len(moved) + int((rest["status"] == "new").sum())
+        return (
+            f"The commit adds {adds} figures, changes none and leaves {int((rest['status'] == 'unchanged').sum())} "
+            f"unchanged: all {len(moved)} figures the file gives for {named} ({int(status.get('new', 0))} new, "
+            f"{int(status.get('changed', 0))} changed, {int(status.get('unchanged', 0))} unchanged) go to a new "
+            "source (the title + the upload's date), beside the current ones, which stay as they are."
+        )
 
     def unknown_indicators(self) -> list[str]:
         problems = self.validated.problems
@@ -146,8 +187,23 @@ def plan_upload(store: Store, parsed: Parsed, mapping: Mapping | None = None) ->
         return _plan(store, parsed, mapping)
 
 
+def _file_indicators(parsed: Parsed) -> list[str]:
+    """The distinct indicator ids a file of ours names in its indicator column."""
+    if parsed.frame is None and parsed.raw is not None:
+        return sorted(str(i) for i in pc.unique(parsed.raw.column("indicator")).drop_null().to_pylist())
+    return sorted(str(i) for i in parsed.table["indicator"].dropna().unique())
+
+
 def _plan(store: Store, parsed: Parsed, mapping: Mapping | None) -> Plan:
     mapping = mapping or Mapping()
+    if parsed.is_native and mapping.indicator:  # (the command line's --indicator; the page offers none here)
+        others = [i for i in _file_indicators(parsed) if i != mapping.indicator]
+        if others:
+            raise UploadError(
+                f"--indicator {mapping.indicator}, but this file is in our format and names its own indicators in "
+                f"its indicator column: {', '.join(others[:10])}{' …' if len(others) > 10 else ''}. Leave out "
+                "--indicator (or correct the file); nothing was written."
+            )
     text = source_text(parsed, mapping)
     new_sources = []
     default_source = None

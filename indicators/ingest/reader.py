@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from indicators.config import settings
-from indicators.ingest.arrowcsv import read_native, with_numbers
+from indicators.ingest.arrowcsv import read_native, with_numbers, with_percent
 from indicators.ingest.decode import decode
 from indicators.ingest.dialect import Dialect, read_table, sniff, sniff_numbers, with_overrides
 from indicators.ingest.errors import UploadError
@@ -19,7 +19,7 @@ from indicators.ingest.formats import FORMATS, detect_format, native_frame, to_l
 from indicators.ingest.limits import check_columns, check_lines, check_workbook, upload_limits
 from indicators.ingest.shapes import ArrowForeign, Foreign
 from indicators.ingest.widecsv import WideFile, read_wide, wide_long
-from indicators.ingest.xlsx import is_xlsx, read_sheet
+from indicators.ingest.xlsx import is_xlsx, read_sheet, workbook_sheets
 
 MB = 1024 * 1024
 
@@ -123,8 +123,10 @@ class Parsed:
 def check_size(size: int, max_mb: float | None = None) -> None:
     limit = settings().max_upload_mb if max_mb is None else max_mb
     if size > limit * MB:
+        # the size as the Upload page's file chooser shows it beside this message (megabytes of 1,000,000
+        # bytes: 3,373,944 bytes is "3.4MB" there); the limit counts MB of 1,048,576, so the size shown is over it
         raise UploadError(
-            f"The file is {size / MB:.1f} MB, over the {limit:g} MB limit (INDICATORS_MAX_UPLOAD_MB). Split it, "
+            f"The file is {size / 1e6:.1f} MB, over the {limit:g} MB limit (INDICATORS_MAX_UPLOAD_MB). Split it, "
             "or raise the limit."
         )
 
@@ -140,10 +142,24 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
     if fmt == "xlsx" or is_xlsx(data, filename):
         # a workbook: the chosen sheet is then read as any format (detected, or the one asked for)
         check_workbook(data, limits)
-        table, sheets, sheet, header = read_sheet(data, options.sheet, options.header_row, limits)
-        text, encoding, dialect = "", "xlsx", Dialect(header_row=header)
-        fmt = "auto" if fmt == "xlsx" else fmt
+        sheets = workbook_sheets(data)
+        try:
+            table, sheets, sheet, header = read_sheet(data, options.sheet, options.header_row, limits)
+            text, encoding, dialect = "", "xlsx", Dialect(header_row=header)
+            return _read_table(table, text, encoding, dialect, "auto" if fmt == "xlsx" else fmt, options, filename,
+                               sheet, sheets)  # fmt: skip
+        except UploadError as error:
+            chosen = options.sheet or sheets[0]
+            others = [name for name in sheets if name != chosen]
+            if not others or chosen not in sheets:
+                raise
+            raise UploadError(
+                f"{error} (sheet '{chosen}'; the workbook's other sheets: {', '.join(others)}. Choose the sheet "
+                "that holds the figures: Sheet on the page, --sheet on the command line.)"
+            ) from None
     else:
+        if options.sheet:
+            raise UploadError(f"--sheet {options.sheet}: only an .xlsx workbook has sheets; this file is text.")
         sheets, sheet = [], None
         check_lines(data, limits)
         decoded = decode(data, options.encoding)
@@ -159,7 +175,7 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
                 decimal=options.decimal if options.decimal is not None else decimal,
                 thousands=options.thousands if options.thousands is not None else thousands,
             )
-            raw = with_numbers(raw, dialect)
+            raw = with_numbers(with_percent(raw), dialect)
             return Parsed(filename, "native", encoding, dialect, None, columns, raw=raw)
         wide = read_wide(text, dialect, fmt)
         if wide is not None:  # a big World Bank file: Arrow reads it, DuckDB unpivots the years
@@ -167,6 +183,33 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
             if arrow is not None:
                 return arrow
         table = read_table(text, dialect)
+    return _read_table(table, text, encoding, dialect, fmt, options, filename, sheet, sheets)
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The sheets of a workbook (checked against the limits first), so a page can offer them before reading
+    one; [] when the bytes are not a workbook (read_upload then says why)."""
+    if not is_xlsx(data):
+        return []
+    try:
+        check_workbook(data, upload_limits())
+        return workbook_sheets(data)
+    except UploadError:
+        return []
+
+
+def _read_table(
+    table: pd.DataFrame,
+    text: str,
+    encoding: str,
+    dialect: Dialect,
+    fmt: str,
+    options: Options,
+    filename: str,
+    sheet: str | None,
+    sheets: list[str],
+) -> Parsed:
+    """A table of strings (from a CSV or a sheet) -> Parsed: the format detected, the numbers sniffed."""
     columns = [c for c in table.columns if c != "row"]
     if not columns:
         raise UploadError("The file has no header row.")

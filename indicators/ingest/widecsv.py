@@ -254,6 +254,8 @@ def wide_long(fmt: str, wide: WideFile, text: str, dialect: Dialect) -> ArrowFor
         if wide.header[:4] != ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]:
             return None  # the general reader names the columns as written (case and all)
         return wdi_long(wide, text, dialect)
+    if not {"country code", "series code"} <= {c.lower() for c in wide.header}:
+        return None  # not a DataBank export (a format chosen by hand): the general reader says what is missing
     years = [c for c in wide.header if "[yr" in c.lower()]
     if not all(_YEAR.match(year) for year in years):
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -16,12 +17,31 @@ def is_xlsx(data: bytes, filename: str = "") -> bool:
     return data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
 
 
-def _cell(value) -> str:
+def _cell(value, number_format: str | None = None) -> str:
     if value is None:
         return ""
+    if number_format and "%" in number_format and isinstance(value, int | float) and not isinstance(value, bool):
+        # a cell formatted as a percentage holds 0.021 and shows 2.1 %: the percentage is what the analyst sees
+        # (and our unit, 0-100)
+        return f"{value * 100:.15g}"
+    if isinstance(value, dt.date):
+        return _date(value, number_format or "")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _date(value: dt.date, number_format: str) -> str:
+    """A date cell as the period it shows: 'Jul 2020' (mmm yyyy) is the month 2020-07, 'yyyy' the year, a
+    format with a day the day; a time of day only when there is one."""
+    shown = number_format.lower().split(";")[0]
+    if isinstance(value, dt.datetime) and value.time() != dt.time(0):
+        return value.isoformat(sep=" ")
+    if "y" in shown and "d" not in shown and "m" not in shown:
+        return f"{value.year:04d}"
+    if "y" in shown and "d" not in shown:
+        return f"{value.year:04d}-{value.month:02d}"
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
 def _open(data: bytes):
@@ -40,10 +60,19 @@ def _rows(worksheet, limits: UploadLimits | None):
         # the declared size is over a limit, or wrong: count the real rows and cells instead, and do not let
         # openpyxl pad every row to a declared width
         worksheet.reset_dimensions()
-    for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+    for number, row in enumerate(worksheet.iter_rows(), start=1):
         if limits is not None:
             check_row(number, len(row), limits)
-        yield [_cell(v) for v in row]
+        yield [_cell(cell.value, getattr(cell, "number_format", None)) for cell in row]
+
+
+def workbook_sheets(data: bytes) -> list[str]:
+    """The workbook's sheet names, in order (reads the workbook's directory, not its cells)."""
+    book = _open(data)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
 
 
 def read_sheet(

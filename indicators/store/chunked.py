@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from indicators.store.schema import next_observation_ids
-from indicators.store.staging import StagedRows
+from indicators.store.staging import CLASH_SQL, StagedRows
 from indicators.store.writes import INCOMING_COLUMNS, KEY, WriteResult, _incoming_frame
 
 # A chunked write classifies and writes this many staged rows at a time. Each part's Arrow tables and its join
@@ -119,20 +119,20 @@ class ChunkedWritesMixin:
             # min <> max rather than count(DISTINCT value): the same answer for numbers, without a set per key
             repeated = con.execute(
                 f"""
-                SELECT {keys}, min(value) <> max(value) AS clash
+                SELECT {keys}, {CLASH_SQL} AS clash
                 FROM part_rows GROUP BY ALL HAVING count(*) > 1 ORDER BY clash DESC LIMIT 1
                 """
             ).fetchone()
         if repeated is not None:
             if repeated[-1]:
                 raise ValueError(
-                    "the same indicator, entity, period and source appear more than once with different values: "
-                    + ", ".join(str(value) for value in repeated[:-1])
+                    "the same indicator, entity, period and source appear more than once with different values "
+                    "(value, qualifier, quote or note): " + ", ".join(str(value) for value in repeated[:-1])
                 )
             part_rows = con.sql(f"SELECT DISTINCT ON ({keys}) * FROM part_rows").to_arrow_table()
         part_seen = pa.table({"id": pa.chunked_array(unchanged, type=pa.int64())})  # read by the SQL below
         # a key this batch has already written, or an earlier part found unchanged, is a repeat: counted
-        # once, and refused when its value differs
+        # once, and refused when it says something else (value, qualifier, quote or note: status 'changed')
         part_classified = con.sql(
             f"""
             SELECT k.*, coalesce(k.current_id IN (SELECT id FROM observation WHERE batch_id = ?)
@@ -143,12 +143,12 @@ class ChunkedWritesMixin:
         ).to_arrow_table()
         del part, part_rows, part_seen
         clash = con.execute(
-            f"SELECT {keys} FROM part_classified WHERE repeat AND current_value <> value LIMIT 1"
+            f"SELECT {keys} FROM part_classified WHERE repeat AND status = 'changed' LIMIT 1"
         ).fetchall()
         if clash:
             raise ValueError(
-                "the same indicator, entity, period and source appear more than once with different values: "
-                + ", ".join(str(value) for value in clash[0])
+                "the same indicator, entity, period and source appear more than once with different values "
+                "(value, qualifier, quote or note): " + ", ".join(str(value) for value in clash[0])
             )
         counts = dict(
             con.execute("SELECT status, count(*) FROM part_classified WHERE NOT repeat GROUP BY status").fetchall()

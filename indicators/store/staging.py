@@ -30,7 +30,15 @@ REASON_OVERFLOW = "too large for a double (overflows to infinity)"
 REASON_TOO_LARGE = f"too large for a statistic (more than {LARGEST_VALUE:g})"
 REASON_BAD_SOURCE = "not a source id (lower-case letters, digits, _ . -)"
 REASON_UNKNOWN_SOURCE = "unknown source id: add the source first"
-REASON_CLASH = "the same indicator, entity, period and source appear again with another value (first at row "
+REASON_CLASH = (
+    "the same indicator, entity, period and source appear again with another value, qualifier, quote or note "
+    "(first on line "
+)
+# a repeated key is one figure only when all it says agrees: value, qualifier, quote and note
+CLASH_SQL = (
+    "(min(value) <> max(value) OR count(DISTINCT qualifier) > 1 "
+    "OR count(DISTINCT coalesce(quote, chr(0))) > 1 OR count(DISTINCT coalesce(note, chr(0))) > 1)"
+)
 
 
 @dataclass
@@ -112,8 +120,9 @@ UNION ALL SELECT "row", 'period', period_text, period_error, 4, period_text FROM
     WHERE period_error IS NOT NULL
 UNION ALL SELECT "row", 'qualifier', qualifier_text, qualifier_error, 5, period_text FROM staged_flagged
     WHERE qualifier_error IS NOT NULL
-UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 6, period_text FROM staged_flagged
-    WHERE not_number AND NOT overflow
+UNION ALL SELECT "row", 'value', coalesce(value_text, ''),
+    CASE WHEN coalesce(value_text, '') = '' THEN 'no value: the cell is empty' ELSE ? END, 6, period_text
+    FROM staged_flagged WHERE not_number AND NOT overflow
 UNION ALL SELECT "row", 'value', coalesce(value_text, ''), ?, 7, period_text FROM staged_flagged WHERE overflow
 UNION ALL SELECT "row", 'unit', unit_text,
         CASE WHEN unit_error IS NOT NULL THEN unit_error
@@ -192,7 +201,7 @@ class StagingMixin:
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE staged_repeats AS
-            SELECT {_KEYS}, min("row") AS first_row, count(*) AS n, min(value) <> max(value) AS clash
+            SELECT {_KEYS}, min("row") AS first_row, count(*) AS n, {CLASH_SQL} AS clash
             FROM ({_CLEAN}) GROUP BY ALL HAVING count(*) > 1
             """,
             [staged.default_source],

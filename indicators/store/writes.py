@@ -17,7 +17,7 @@ import pandas as pd
 from indicators.models import Indicator, Source
 from indicators.store.base import utc_now
 from indicators.store.schema import next_observation_ids_by_rowid
-from indicators.store.staging import StagedRows
+from indicators.store.staging import CLASH_SQL, StagedRows
 
 KEY = ("indicator_id", "entity", "period", "source_id")
 _KEY_JOIN = " AND ".join(f"c.{column} = i.{column}" for column in KEY)
@@ -215,7 +215,7 @@ class WritesMixin:
         # min <> max rather than count(DISTINCT value): the same answer for numbers, without a set per key
         repeated = con.execute(
             f"""
-            SELECT {", ".join(KEY)}, min(value) <> max(value) AS clash
+            SELECT {", ".join(KEY)}, {CLASH_SQL} AS clash
             FROM incoming GROUP BY ALL HAVING count(*) > 1 ORDER BY clash DESC LIMIT 1
             """
         ).fetchone()
@@ -223,8 +223,8 @@ class WritesMixin:
             return
         if repeated[-1]:
             raise ValueError(
-                "the same indicator, entity, period and source appear more than once with different values: "
-                + ", ".join(str(part) for part in repeated[:-1])
+                "the same indicator, entity, period and source appear more than once with different values "
+                "(value, qualifier, quote or note): " + ", ".join(str(part) for part in repeated[:-1])
             )
         con.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT DISTINCT ON ({', '.join(KEY)}) * FROM incoming")
 
@@ -245,9 +245,22 @@ class WritesMixin:
         its status (new, changed, unchanged) and the current value it would replace."""
         with self.cursor() as con:
             self._stage_and_classify(con, rows, seed=False)
+            # what a changed figure changes: its value, qualifier, quote or note (a file without a quote or
+            # note column blanks them: "quote removed")
             result = con.execute(
-                "SELECT indicator_id, entity, period, value, qualifier, source_id, status, current_value, "
-                "current_qualifier FROM classified ORDER BY indicator_id, entity, source_id, period_start"
+                f"""
+                SELECT i.indicator_id, i.entity, i.period, i.value, i.qualifier, i.source_id, i.status,
+                       i.current_value, i.current_qualifier,
+                       CASE WHEN i.status = 'changed' THEN concat_ws(', ',
+                           CASE WHEN NOT ({SAME_VALUE_SQL}) THEN 'value' END,
+                           CASE WHEN c.qualifier <> i.qualifier THEN 'qualifier' END,
+                           CASE WHEN c.quote IS DISTINCT FROM i.quote
+                                THEN CASE WHEN i.quote IS NULL THEN 'quote removed' ELSE 'quote' END END,
+                           CASE WHEN c.note IS DISTINCT FROM i.note
+                                THEN CASE WHEN i.note IS NULL THEN 'note removed' ELSE 'note' END END) END AS changes
+                FROM classified i LEFT JOIN observation c ON c.id = i.current_id
+                ORDER BY i.indicator_id, i.entity, i.source_id, i.period_start
+                """
             ).df()
             con.execute("DROP TABLE classified; DROP TABLE incoming")
         return result

@@ -95,7 +95,7 @@ def test_a_sheet_with_too_many_rows_stops_streaming_at_the_first_row_past_the_li
     )
     streamed = []
     cell = xlsx_module._cell
-    monkeypatch.setattr(xlsx_module, "_cell", lambda value: streamed.append(value) or cell(value))
+    monkeypatch.setattr(xlsx_module, "_cell", lambda value, *more: streamed.append(value) or cell(value, *more))
     message = _refused(data, "long.xlsx", Options(max_rows=50))
     assert "51 rows, over the limit of 50 rows" in message
     assert len(streamed) == 50 * 4  # the rows up to the limit were read, none after
