@@ -131,7 +131,7 @@ def test_skip_invalid_writes_the_valid_rows_and_lists_the_rest(initialised, stre
     assert main(["import", str(upload), "--skip-invalid"]) == 0
     captured = capsys.readouterr()
     assert "1199 new, 0 changed, 0 unchanged, 1 rejected; batch" in captured.out
-    assert "skipped 1 invalid lines" in captured.err and "line 702, column indicator" in captured.err
+    assert "skipped 1 invalid line:" in captured.err and "line 702, column indicator" in captured.err
     assert len(_figures(initialised)) == before + 1_199
 
 

@@ -42,6 +42,10 @@ def register(subparsers) -> None:
     command.set_defaults(handler=run_import)
 
 
+def _invalid_lines(count: int) -> str:
+    return f"{count} invalid line" + ("" if count == 1 else "s")
+
+
 def _report(plan) -> str:
     return _problem_lines(plan.problems["line"], plan.problems)
 
@@ -100,7 +104,7 @@ def _run_streamed(path: Path, args, progress: Progress) -> int:
         except bulkload.ImportRefused as refused:
             shown = "" if refused.rejected_lines <= len(refused.problems) else f" (the first {len(refused.problems):,})"
             raise CommandFailed(
-                f"{refused.rejected_lines} invalid lines in {path.name}; nothing was written.{shown}\n"
+                f"{_invalid_lines(refused.rejected_lines)} in {path.name}; nothing was written.{shown}\n"
                 + report(refused.problems)
             ) from None
         except (ValueError, pa.ArrowInvalid) as error:  # a key twice with two values; a record Arrow can't split
@@ -113,7 +117,7 @@ def _run_streamed(path: Path, args, progress: Progress) -> int:
             f"valid figures ({counts}), {result.rejected_lines} rejected lines"
         )
     if result.rejected_lines:
-        print(f"skipped {result.rejected_lines} invalid lines:\n{report(result.problems)}", file=sys.stderr)
+        print(f"skipped {_invalid_lines(result.rejected_lines)}:\n{report(result.problems)}", file=sys.stderr)
     if not args.dry_run:
         batch = f"batch {write.batch_id}" if write.batch_id else "nothing to write"
         print(f"imported {path.name} ({described}): {counts}, {result.rejected_lines} rejected; {batch}")
@@ -155,7 +159,7 @@ def run_import(args) -> int:
             rejected = plan.rejected_lines
             progress.say(f"checked: {plan.valid_rows:,} valid figures, {rejected:,} rejected lines")
             if not plan.validated.ok and not args.skip_invalid:
-                raise CommandFailed(f"{rejected} invalid lines in {path.name}; nothing was written.\n{_report(plan)}")
+                raise CommandFailed(f"{_invalid_lines(rejected)} in {path.name}; nothing was written.\n{_report(plan)}")
             if args.dry_run:
                 print(f"dry run, nothing written: {plan.summary()}")
                 if removals := plan.removals():
@@ -169,7 +173,7 @@ def run_import(args) -> int:
     except UploadError as error:
         raise CommandFailed(f"{path.name}: {error}") from None
     if not plan.validated.ok:
-        print(f"skipped {rejected} invalid lines:\n{_report(plan)}", file=sys.stderr)
+        print(f"skipped {_invalid_lines(rejected)}:\n{_report(plan)}", file=sys.stderr)
     batch = f"batch {result.batch_id}" if result.batch_id else "nothing to write"
     print(
         f"imported {path.name} ({parsed.describe()}): {result.added} new, {result.changed} changed, "
