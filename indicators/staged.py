@@ -24,10 +24,9 @@ from indicators.models import (
     SOURCE_ID_PATTERN,
     Indicator,
     check_entity,
-    check_period,
     check_qualifier,
 )
-from indicators.periods import parse_period
+from indicators.period_table import period_verdicts
 from indicators.store import Store
 from indicators.store.staging import StagedRows
 from indicators.units import UNITS, UnitError, parse_unit
@@ -87,10 +86,7 @@ def lookups(
     entity = _verdicts(sorted(set(distinct["entity"]) | defaults | {""}), check_entity).rename(
         columns={"value": "entity"}
     )
-    periods = _verdicts(distinct["period"], check_period).rename(columns={"value": "period"})
-    periods["period_start"] = pd.to_datetime(
-        pd.Series([parse_period(text).start if isinstance(text, str) else None for text in periods["period"]]),
-    ).astype("datetime64[us]")
+    periods = period_verdicts(distinct["period"])  # check_period's verdicts, the common shapes in arrays
     qualifier = _verdicts([t for t in distinct["qualifier"] if t != ""], check_qualifier).rename(
         columns={"value": "qualifier"}
     )
