@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -63,7 +64,8 @@ def staged_text(table: pa.Table, first_row: int) -> pa.Table:
     """A table of text as read (our columns, any case, any order, others ignored) as staged text: ``row`` (the
     file line, counted from ``first_row``) and our columns stripped, blank cells null; records that are only
     delimiters dropped (as ``dialect.read_table`` drops them)."""
-    columns: dict[str, pa.Array] = {"row": pa.array(range(first_row, first_row + table.num_rows), type=pa.int64())}
+    lines = np.arange(first_row, first_row + table.num_rows, dtype=np.int64)  # not range(): 0.1 s per million
+    columns: dict[str, pa.Array] = {"row": pa.array(lines)}
     # Arrow's kernels release the GIL: the columns are trimmed side by side
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         trimmed = list(pool.map(_trimmed, (table.column(name) for name in table.column_names)))
