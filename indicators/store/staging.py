@@ -9,10 +9,12 @@ the valid rows are then inserted set-based straight from the staged text.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -133,6 +135,7 @@ UNION ALL SELECT "row", 'source', source_text, ?, 13, period_text FROM staged_fl
 """
 
 _KEY_HASH = "hash(indicator_id, entity, period, source_id)"
+DENSE_KEYS = 8  # keys numbered below 8 per row are counted in an array of that size; sparser ones hashed
 
 # The valid rows straight from the text, once a check has named the rows with problems.
 _CHECKED_ROWS = """
@@ -247,17 +250,36 @@ class StagingMixin:
 
     def staged_summary(self, raw: pa.Table, default_source: str | None = None) -> tuple[dict[str, list[str]], bool]:
         """The distinct texts of each column the lookups judge (blank as ''), and whether every row names its
-        entity and no (indicator, entity, period, source) repeats as written. The texts come from Arrow's
-        hash kernel; keys are compared by DuckDB's hash of the four (equal keys have equal hashes, so no
-        repeated hash means no repeated key), the hashes checked for repeats by pandas' hash table: about
-        half the time of one DuckDB pass with ``count(DISTINCT ...)``."""
+        entity and no (indicator, entity, period, source) repeats as written. Arrow's dictionary encoding
+        gives each column's texts and a number per row; a key is then one exact integer per row (the four
+        numbers combined), checked for repeats by counting (or by pandas' hash table when the numbers are
+        sparse): about 0.07 s less per million rows than DuckDB's hash of the four texts, which is kept for
+        keys too many to number in 63 bits."""
         columns = ("indicator", "entity", "period", "qualifier", "unit", "source")
-        distinct = {
-            column: ["" if text is None else text for text in pc.unique(raw.column(column)).to_pylist()]
-            for column in columns
-        }
+        encoded = {column: pc.dictionary_encode(raw.column(column)).combine_chunks() for column in columns}
+        distinct = {}
+        for column, array in encoded.items():
+            texts = array.dictionary.to_pylist()
+            distinct[column] = [*texts, ""] if array.null_count and "" not in texts else texts
         if raw.column("entity").null_count:
             return distinct, False
+        blank = {"indicator": "", "entity": "", "period": "", "source": default_source or ""}  # as the key reads
+        sizes = [len(encoded[column].dictionary) + 1 for column in blank]
+        if math.prod(sizes) >= 2**62:
+            return distinct, self._keys_unique_by_hash(raw, default_source)
+        key = np.zeros(raw.num_rows, dtype=np.int64)
+        for (column, text), size in zip(blank.items(), sizes, strict=True):
+            array = encoded[column]
+            texts = array.dictionary.to_pylist()
+            numbers = pc.fill_null(array.indices, texts.index(text) if text in texts else size - 1)
+            key = key * size + numbers.to_numpy(zero_copy_only=False).astype(np.int64)
+        if raw.num_rows and int(key.max()) < DENSE_KEYS * raw.num_rows + 1024:
+            return distinct, bool(np.bincount(key).max() <= 1)
+        return distinct, not pd.Series(key).duplicated().any()
+
+    def _keys_unique_by_hash(self, raw: pa.Table, default_source: str | None) -> bool:
+        """No (indicator, entity, period, source) repeats, compared by DuckDB's hash of the four (equal keys
+        have equal hashes, so no repeated hash means no repeated key)."""
         with self.cursor() as con:
             con.register("staged_raw", raw)
             hashes = con.execute(
@@ -266,7 +288,7 @@ class StagingMixin:
                 [default_source],
             ).fetchnumpy()["h"]
             con.unregister("staged_raw")
-        return distinct, not pd.Series(hashes).duplicated().any()
+        return not pd.Series(hashes).duplicated().any()
 
     def _check(self, con, staged: StagedRows) -> pd.DataFrame:
         staged.repeats = self._stage(con, staged)
