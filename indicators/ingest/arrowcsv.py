@@ -24,8 +24,11 @@ from indicators.models import OBSERVATION_CSV_COLUMNS
 MIN_ROWS = 5_000  # below this the general reader is quick enough, and a small file takes its exact path
 
 
-def read_native(text: str, dialect: Dialect, fmt: str) -> tuple[pa.Table, list[str], pd.Series] | None:
-    """(row + our columns as text, stripped, blanks null; the file's header; a sample of raw values) or None."""
+def read_native(
+    text: str, dialect: Dialect, fmt: str, utf8: bytes | None = None
+) -> tuple[pa.Table, list[str], pd.Series] | None:
+    """(row + our columns as text, stripped, blanks null; the file's header; a sample of raw values) or None.
+    ``utf8``: the file's bytes when they are exactly ``text`` in UTF-8 (no copy of the file to encode it)."""
     newlines = text.count("\n")
     if newlines < MIN_ROWS:
         return None
@@ -42,7 +45,7 @@ def read_native(text: str, dialect: Dialect, fmt: str) -> tuple[pa.Table, list[s
         return None
     try:
         table = pa_csv.read_csv(
-            pa.BufferReader(text.encode("utf-8")),
+            pa.BufferReader(text.encode("utf-8") if utf8 is None else utf8),
             read_options=pa_csv.ReadOptions(skip_rows=dialect.header_row, block_size=16 << 20),
             parse_options=pa_csv.ParseOptions(delimiter=dialect.delimiter, newlines_in_values=False),
             convert_options=pa_csv.ConvertOptions(
