@@ -167,9 +167,14 @@ def stage(
         distinct["source"] = sorted(set(distinct["source"]) | {default_source})
     judged = lookups(distinct, indicators, sources)
     unique = texts_unique and _one_to_one(judged["entity"], "entity") and _one_to_one(judged["period"], "period")
+    # a lookup whose one text every row has (a blank qualifier matches no text of its lookup)
+    shared = {name for name in ("indicator", "unit") if len(distinct[name]) == 1}
+    if len(distinct["qualifier"]) == 1 and distinct["qualifier"][0] != "":
+        shared.add("qualifier")
     return StagedRows(
         raw=raw,
         lookups=judged,
+        shared=frozenset(shared),
         default_source=default_source,
         check_sources=sources is not None,
         keys_unique=unique,

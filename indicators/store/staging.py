@@ -47,6 +47,9 @@ class StagedRows:
     # no key repeats in the file's text, and the lookups normalise no two texts to one value: then no key
     # repeats among the valid rows either, and the check skips looking for repeats (see ``staged_summary``)
     keys_unique: bool = False
+    # lookups (indicator, unit, qualifier) that hold one text which every row has: joined without a hash
+    # probe per row (see ``_join``)
+    shared: frozenset[str] = frozenset()
     # set by check_staged: the rows with problems, how many keys repeat among the others and how many valid
     # figures there are; a write after a check then inserts the others in one statement, without checking
     problem_rows: pa.Table | None = None
@@ -74,7 +77,7 @@ WITH r AS (
            li.minimum, li.maximum, li.below_reason, li.above_reason,
            coalesce(r.entity, li.default_entity, '') AS entity_text,
            CASE WHEN contains(r.value_text, '_') THEN NULL ELSE TRY_CAST(r.value_text AS DOUBLE) END AS number
-    FROM r LEFT JOIN lk_indicator li ON li.text = r.indicator_text
+    FROM r {indicator_join}
 )
 SELECT c."row", c.indicator_text, c.known, c.well_formed, c.entity_text, le.error AS entity_error,
        c.period_text, lp.error AS period_error, c.qualifier_text, lq.error AS qualifier_error,
@@ -88,14 +91,14 @@ FROM c
 LEFT JOIN (SELECT text, error FROM lk_entity WHERE error IS NOT NULL) le ON le.text = c.entity_text
 LEFT JOIN (SELECT text, error FROM lk_period WHERE error IS NOT NULL) lp ON lp.text = c.period_text
 LEFT JOIN (SELECT text, error FROM lk_qualifier WHERE error IS NOT NULL) lq ON lq.text = c.qualifier_text
-LEFT JOIN lk_unit lu ON lu.text = c.unit_text
+{unit_join}
 LEFT JOIN (SELECT * FROM lk_source WHERE NOT well_formed OR NOT known) ls ON ls.text = c.source_text
 """
 
 # The rows that may have a problem (usually none): the checks below then run on these only.
-_FLAGGED = f"""
+_FLAGGED = """
 CREATE OR REPLACE TEMP TABLE staged_flagged AS
-SELECT * FROM ({_CHECKED})
+SELECT * FROM ({checked})
 WHERE NOT well_formed OR NOT known OR entity_error IS NOT NULL OR period_error IS NOT NULL
    OR qualifier_error IS NOT NULL OR not_number OR unit_error IS NOT NULL OR expected_unit <> unit_id
    OR abs(value) > ? OR value < minimum OR value > maximum OR NOT source_ok OR NOT source_known
@@ -143,15 +146,42 @@ SELECT r."row", coalesce(r.indicator, '') AS indicator_id, le.entity, lp.period,
        TRY_CAST(r.value AS DOUBLE) * coalesce(lu.factor, 1.0) AS value, coalesce(lq.qualifier, 'exactly') AS qualifier,
        coalesce(r.source, ?, '') AS source_id, r.quote, r.note
 FROM staged_raw r
-LEFT JOIN lk_indicator li ON li.text = coalesce(r.indicator, '')
+{indicator_join}
 LEFT JOIN lk_entity le ON le.text = coalesce(r.entity, li.default_entity, '')
 LEFT JOIN lk_period lp ON lp.text = coalesce(r.period, '')
-LEFT JOIN lk_qualifier lq ON lq.text = r.qualifier
-LEFT JOIN lk_unit lu ON lu.text = coalesce(r.unit, '')
+{qualifier_join}
+{unit_join}
 ANTI JOIN staged_problem_rows p ON p."row" = r."row"
 """
-_CLEAN = _CHECKED_ROWS  # the rows without a problem, keyed as the store keys them (one parameter: the source)
 _KEYS = ", ".join(KEY)
+_ALIASES = {"indicator": "li", "unit": "lu", "qualifier": "lq"}
+
+
+def _join(staged: StagedRows, name: str, key: str) -> str:
+    """The join of lookup ``name`` on ``key`` (an expression of this module's): on its text, or a CROSS JOIN
+    with its one row when every row has that one text (``StagedRows.shared``), the same rows without a hash
+    probe per row (about 0.1 s of CPU per million rows for the indicator, unit and qualifier of a file that
+    holds one of each)."""
+    alias = _ALIASES[name]
+    if name in staged.shared:
+        return f"CROSS JOIN lk_{name} {alias}"
+    return f"LEFT JOIN lk_{name} {alias} ON {alias}.text = {key}"
+
+
+def _flagged_sql(staged: StagedRows) -> str:
+    checked = _CHECKED.format(
+        indicator_join=_join(staged, "indicator", "r.indicator_text"), unit_join=_join(staged, "unit", "c.unit_text")
+    )
+    return _FLAGGED.format(checked=checked)
+
+
+def _clean_sql(staged: StagedRows) -> str:
+    """The rows without a problem, keyed as the store keys them (one parameter: the default source)."""
+    return _CHECKED_ROWS.format(
+        indicator_join=_join(staged, "indicator", "coalesce(r.indicator, '')"),
+        qualifier_join=_join(staged, "qualifier", "r.qualifier"),
+        unit_join=_join(staged, "unit", "coalesce(r.unit, '')"),
+    )
 
 
 class StagingMixin:
@@ -168,7 +198,7 @@ class StagingMixin:
         con.register("staged_raw", staged.raw)
         for name in LOOKUPS:
             con.register(f"lk_{name}", staged.lookups[name])
-        con.execute(_FLAGGED, [staged.default_source, LARGEST_VALUE])
+        con.execute(_flagged_sql(staged), [staged.default_source, LARGEST_VALUE])
         con.execute(
             _PROBLEMS,
             [
@@ -185,10 +215,11 @@ class StagingMixin:
         con.execute('CREATE OR REPLACE TEMP TABLE staged_problem_rows AS SELECT DISTINCT "row" FROM staged_problems')
         if staged.keys_unique:
             return 0
+        clean = _clean_sql(staged)
         # the same key twice with different values is ambiguous (which one is true?): every such row is a
         # problem. Keys are first compared by hash (one number per row); only candidates are compared in full.
         candidates = con.execute(
-            f"SELECT count(*) FROM (SELECT {_KEY_HASH} AS h FROM ({_CLEAN}) GROUP BY h HAVING count(*) > 1)",
+            f"SELECT count(*) FROM (SELECT {_KEY_HASH} AS h FROM ({clean}) GROUP BY h HAVING count(*) > 1)",
             [staged.default_source],
         ).fetchall()[0][0]
         if not candidates:
@@ -197,7 +228,7 @@ class StagingMixin:
             f"""
             CREATE OR REPLACE TEMP TABLE staged_repeats AS
             SELECT {_KEYS}, min("row") AS first_row, count(*) AS n, min(value) <> max(value) AS clash
-            FROM ({_CLEAN}) GROUP BY ALL HAVING count(*) > 1
+            FROM ({clean}) GROUP BY ALL HAVING count(*) > 1
             """,
             [staged.default_source],
         )
@@ -205,7 +236,7 @@ class StagingMixin:
             f"""
             INSERT INTO staged_problems
             SELECT k."row", 'value', printf('%g', k.value), ? || r.first_row || ')', 14, k.period
-            FROM ({_CLEAN}) k JOIN staged_repeats r USING ({_KEYS})
+            FROM ({clean}) k JOIN staged_repeats r USING ({_KEYS})
             WHERE r.clash
             """,
             [REASON_CLASH, staged.default_source],
@@ -229,8 +260,8 @@ class StagingMixin:
         for name in LOOKUPS:
             con.register(f"lk_{name}", staged.lookups[name])
         if staged.repeats:  # identical repeats: keep the first
-            return f'SELECT DISTINCT ON ({_KEYS}) * FROM ({_CHECKED_ROWS}) ORDER BY "row"'
-        return _CHECKED_ROWS
+            return f'SELECT DISTINCT ON ({_KEYS}) * FROM ({_clean_sql(staged)}) ORDER BY "row"'
+        return _clean_sql(staged)
 
     def _forget_checked_rows(self, con) -> None:
         for name in ("staged_raw", "staged_problem_rows", *(f"lk_{name}" for name in LOOKUPS)):
