@@ -32,6 +32,18 @@ ENTITIES = [
 ]  # fmt: skip
 
 
+def _clock() -> tuple[float, float]:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return time.perf_counter(), usage.ru_utime + usage.ru_stime
+
+
+def _since(started: tuple[float, float]) -> tuple[float, float]:
+    """(wall, CPU) seconds since ``_clock()``: the CPU of every thread of the process, steadier than the wall
+    time on a loaded machine when comparing two versions of the product."""
+    now = _clock()
+    return now[0] - started[0], now[1] - started[1]
+
+
 def generate(path: Path, rows: int) -> None:
     """rows distinct figures: gdp_growth for 40 entities x daily periods from 1950, values in range."""
     rng = np.random.default_rng(7)
@@ -52,7 +64,7 @@ def generate(path: Path, rows: int) -> None:
     frame.to_csv(path, index=False)
 
 
-def run_ours(path: Path) -> float:
+def run_ours(path: Path) -> tuple[float, float]:
     from indicators.bootstrap import prepare
     from indicators.ingest import Options, commit_upload, plan_upload, read_upload
     from indicators.models import Source
@@ -60,28 +72,28 @@ def run_ours(path: Path) -> float:
 
     store = prepare(Store())
     store.save_source(Source(id="bench", title="Benchmark", kind="user"), who="bench", reason="bench")
-    started = time.perf_counter()
+    started = _clock()
     parsed = read_upload(path.read_bytes(), path.name, Options(max_mb=10_000))
     plan = plan_upload(store, parsed)
     assert plan.validated.ok, plan.problems.head()
     result = commit_upload(store, plan, who="bench")
-    elapsed = time.perf_counter() - started
+    elapsed = _since(started)
     assert result.added == len(parsed.table), result
     return elapsed
 
 
-def run_bare(path: Path) -> float:
+def run_bare(path: Path) -> tuple[float, float]:
     import duckdb
 
     con = duckdb.connect()
-    started = time.perf_counter()
+    started = _clock()
     con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(path)])
-    elapsed = time.perf_counter() - started
+    elapsed = _since(started)
     assert con.execute("SELECT count(*) FROM t").fetchone()[0] > 0
     return elapsed
 
 
-def run_floor(path: Path) -> float:
+def run_floor(path: Path) -> tuple[float, float]:
     """The least the import must do: bare SQL reading the file and inserting its rows as new versions into the
     same seeded in-memory store, in one transaction (no checks, no messages, no dialect detection; the first
     day of a period from its year alone; bench/floor.py's statements without the classification, which
@@ -91,7 +103,7 @@ def run_floor(path: Path) -> float:
     from indicators.store import Store
 
     store = prepare(Store())
-    started = time.perf_counter()
+    started = _clock()
     with store.transaction() as con:
         con.execute(_READ_OURS, [str(path)])
         con.execute(
@@ -104,7 +116,7 @@ def run_floor(path: Path) -> float:
             FROM incoming
             """
         )
-    elapsed = time.perf_counter() - started
+    elapsed = _since(started)
     assert store.query_value("SELECT count(*) FROM observation WHERE recorded_by = 'floor'") > 0
     return elapsed
 
@@ -113,9 +125,9 @@ METHODS = {"bare": run_bare, "floor": run_floor, "ours": run_ours}
 
 
 def child(method: str, path: Path) -> None:
-    elapsed = METHODS[method](path)
+    elapsed, cpu = METHODS[method](path)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb}))
+    print(json.dumps({"seconds": elapsed, "cpu": cpu, "peak_mb": peak_mb}))
 
 
 def measure(method: str, path: Path) -> dict:
@@ -147,8 +159,12 @@ def main() -> None:
                 results[method].append(measure(method, path))
     medians = {m: statistics.median(r["seconds"] for r in runs) for m, runs in results.items()}
     peaks = {m: max(r["peak_mb"] for r in runs) for m, runs in results.items()}
+    cpu = {m: statistics.median(r["cpu"] for r in runs) for m, runs in results.items()}
     for method in METHODS:
-        print(f"{method:>5}: median {medians[method]:.2f} s, peak memory {peaks[method]:.0f} MB")
+        print(
+            f"{method:>5}: median {medians[method]:.2f} s, peak memory {peaks[method]:.0f} MB (CPU {cpu[method]:.2f} s)"
+        )
+    print(f"CPU ours/bare: {cpu['ours'] / cpu['bare']:.1f}x, floor/bare {cpu['floor'] / cpu['bare']:.1f}x")
     ratio = medians["ours"] / medians["bare"]
     floor = medians["floor"] / medians["bare"]
     print(f"ratio ours/bare: {ratio:.1f}x (target <= 2x); ours peak {peaks['ours']:.0f} MB (target < 1024 MB)")
