@@ -2,9 +2,10 @@
 
 A million-row file has a few hundred distinct indicators, entities, periods, units and sources. Each
 *distinct* value is judged here once, in Python, by the very rule functions the forms and the pandas
-validator use (``check_entity``, ``check_period``, ``parse_unit`` ...); the verdicts become small lookup
-tables, and the store joins them with the file's text and checks numbers and ranges as column expressions
-(``indicators/store/staging.py``). The messages are the pandas validator's, word for word.
+validator use (``check_entity``, ``check_period``, ``parse_unit`` ...; the thousands of days of a daily
+series in arrays, with ``parse_period``'s exact verdicts: ``indicators/period_table.py``); the verdicts
+become small lookup tables, and the store joins them with the file's text and checks numbers and ranges as
+column expressions (``indicators/store/staging.py``). The messages are the pandas validator's, word for word.
 
     staged = stage(store, raw, store.indicator_map(), sources=store.source_ids())
     validated = staged_validation(store, staged)   # .problems now, .rows only when asked for
