@@ -2,9 +2,10 @@
 
 A million-row file has a few hundred distinct indicators, entities, periods, units and sources. Each
 *distinct* value is judged here once, in Python, by the very rule functions the forms and the pandas
-validator use (``check_entity``, ``check_period``, ``parse_unit`` ...); the verdicts become small lookup
-tables, and the store joins them with the file's text and checks numbers and ranges as column expressions
-(``indicators/store/staging.py``). The messages are the pandas validator's, word for word.
+validator use (``check_entity``, ``check_period``, ``parse_unit`` ...; the thousands of days of a daily
+series in arrays, with ``parse_period``'s exact verdicts: ``indicators/period_table.py``); the verdicts
+become small lookup tables, and the store joins them with the file's text and checks numbers and ranges as
+column expressions (``indicators/store/staging.py``). The messages are the pandas validator's, word for word.
 
     staged = stage(store, raw, store.indicator_map(), sources=store.source_ids())
     validated = staged_validation(store, staged)   # .problems now, .rows only when asked for
@@ -24,10 +25,9 @@ from indicators.models import (
     SOURCE_ID_PATTERN,
     Indicator,
     check_entity,
-    check_period,
     check_qualifier,
 )
-from indicators.periods import parse_period
+from indicators.period_table import period_verdicts
 from indicators.store import Store
 from indicators.store.staging import StagedRows
 from indicators.units import UNITS, UnitError, parse_unit
@@ -87,10 +87,7 @@ def lookups(
     entity = _verdicts(sorted(set(distinct["entity"]) | defaults | {""}), check_entity).rename(
         columns={"value": "entity"}
     )
-    periods = _verdicts(distinct["period"], check_period).rename(columns={"value": "period"})
-    periods["period_start"] = pd.to_datetime(
-        pd.Series([parse_period(text).start if isinstance(text, str) else None for text in periods["period"]]),
-    ).astype("datetime64[us]")
+    periods = period_verdicts(distinct["period"])  # check_period's verdicts, the common shapes in arrays
     qualifier = _verdicts([t for t in distinct["qualifier"] if t != ""], check_qualifier).rename(
         columns={"value": "qualifier"}
     )
@@ -171,9 +168,14 @@ def stage(
         distinct["source"] = sorted(set(distinct["source"]) | {default_source})
     judged = lookups(distinct, indicators, sources)
     unique = texts_unique and _one_to_one(judged["entity"], "entity") and _one_to_one(judged["period"], "period")
+    # a lookup whose one text every row has (a blank qualifier matches no text of its lookup)
+    shared = {name for name in ("indicator", "unit") if len(distinct[name]) == 1}
+    if len(distinct["qualifier"]) == 1 and distinct["qualifier"][0] != "":
+        shared.add("qualifier")
     return StagedRows(
         raw=raw,
         lookups=judged,
+        shared=frozenset(shared),
         default_source=default_source,
         check_sources=sources is not None,
         keys_unique=unique,

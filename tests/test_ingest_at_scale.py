@@ -226,3 +226,21 @@ def test_a_key_written_two_ways_is_still_found_repeated(store):
     assert validated.count == 1  # the USA figure, given twice alike, once
     unique = stage(store, raw_table(frame.iloc[[0, 2]]), indicators, sources=sources)
     assert unique.keys_unique and StagedValidated(store, unique).count == 2
+
+
+@pytest.mark.parametrize(
+    ("unit", "qualifier"), [("percent", "about"), ("USD", "exactly"), (None, None)], ids=["percent", "bad", "blank"]
+)
+def test_a_file_of_one_indicator_unit_and_qualifier_is_checked_as_the_row_rules_check_it(store, unit, qualifier):
+    """One text in a column (the usual big file): its lookup is joined to every row without a lookup per row;
+    the problems and the rows must still be the row rules' own."""
+    frame = BAD_ROWS.assign(indicator="gdp_growth", unit=unit, qualifier=qualifier, source="five_areas_2019")
+    indicators, sources = store.indicator_map(), store.source_ids()
+    careful = validate_observations(frame, indicators, sources)
+    staged = stage(store, raw_table(frame), indicators, sources=sources)
+    assert staged.shared == ({"indicator", "unit", "qualifier"} if unit else {"indicator", "unit"})
+    checked = StagedValidated(store, staged)
+    pd.testing.assert_frame_equal(checked.problems, careful.problems, check_dtype=False)
+    good = ["row", "indicator_id", "entity", "period", "value", "qualifier", "source_id"]
+    pd.testing.assert_frame_equal(checked.rows[good], careful.rows[good], check_dtype=False)
+    assert checked.count == len(careful.rows) and (unit != "USD" or checked.count == 0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,8 +24,11 @@ from indicators.models import OBSERVATION_CSV_COLUMNS
 MIN_ROWS = 5_000  # below this the general reader is quick enough, and a small file takes its exact path
 
 
-def read_native(text: str, dialect: Dialect, fmt: str) -> tuple[pa.Table, list[str], pd.Series] | None:
-    """(row + our columns as text, stripped, blanks null; the file's header; a sample of raw values) or None."""
+def read_native(
+    text: str, dialect: Dialect, fmt: str, utf8: bytes | None = None
+) -> tuple[pa.Table, list[str], pd.Series] | None:
+    """(row + our columns as text, stripped, blanks null; the file's header; a sample of raw values) or None.
+    ``utf8``: the file's bytes when they are exactly ``text`` in UTF-8 (no copy of the file to encode it)."""
     newlines = text.count("\n")
     if newlines < MIN_ROWS:
         return None
@@ -41,7 +45,7 @@ def read_native(text: str, dialect: Dialect, fmt: str) -> tuple[pa.Table, list[s
         return None
     try:
         table = pa_csv.read_csv(
-            pa.BufferReader(text.encode("utf-8")),
+            pa.BufferReader(text.encode("utf-8") if utf8 is None else utf8),
             read_options=pa_csv.ReadOptions(skip_rows=dialect.header_row, block_size=16 << 20),
             parse_options=pa_csv.ParseOptions(delimiter=dialect.delimiter, newlines_in_values=False),
             convert_options=pa_csv.ConvertOptions(
@@ -63,7 +67,8 @@ def staged_text(table: pa.Table, first_row: int) -> pa.Table:
     """A table of text as read (our columns, any case, any order, others ignored) as staged text: ``row`` (the
     file line, counted from ``first_row``) and our columns stripped, blank cells null; records that are only
     delimiters dropped (as ``dialect.read_table`` drops them)."""
-    columns: dict[str, pa.Array] = {"row": pa.array(range(first_row, first_row + table.num_rows), type=pa.int64())}
+    lines = np.arange(first_row, first_row + table.num_rows, dtype=np.int64)  # not range(): 0.1 s per million
+    columns: dict[str, pa.Array] = {"row": pa.array(lines)}
     # Arrow's kernels release the GIL: the columns are trimmed side by side
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         trimmed = list(pool.map(_trimmed, (table.column(name) for name in table.column_names)))

@@ -4,6 +4,7 @@ the file into our shape or the foreign long shape. Every detected setting can be
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -166,7 +167,9 @@ def read_upload(data: bytes, filename: str = "", options: Options | None = None)
         text, encoding = decoded.text, decoded.encoding
         dialect = with_overrides(sniff(text), delimiter=options.delimiter, header_row=options.header_row)
         check_columns(text, dialect.delimiter, dialect.header_row, limits)
-        fast = read_native(text, dialect, fmt) if fmt in ("auto", "native") else None
+        # UTF-8 without a BOM decodes to the very same bytes: Arrow reads those instead of an encoded copy
+        utf8 = data if encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8) else None
+        fast = read_native(text, dialect, fmt, utf8) if fmt in ("auto", "native") else None
         if fast is not None:  # a big file in our format: Arrow reads it, DuckDB checks it (indicators.staged)
             raw, columns, sample = fast
             decimal, thousands = sniff_numbers(sample, dialect.delimiter)

@@ -13,6 +13,7 @@ from indicators.store.connection import ReadOnlyStore, StoreBusy, StoreError
 from indicators.store.edits import ANY_VERSION, EditConflict, EditResult, EditsMixin, FigureVersion
 from indicators.store.events import EventsMixin
 from indicators.store.faults import StoreUnwritable
+from indicators.store.fresh import FreshWritesMixin
 from indicators.store.history import HistoryMixin, UndoRefused, UndoResult
 from indicators.store.reads import ReadsMixin
 from indicators.store.snapshot_changes import SnapshotChangesMixin
@@ -27,6 +28,7 @@ class Store(
     ReadsMixin,
     SummaryMixin,
     WritesMixin,
+    FreshWritesMixin,
     StagingMixin,
     ChunkedWritesMixin,
     EditsMixin,

@@ -328,6 +328,9 @@ class WritesMixin:
         step = progress or (lambda share, what: None)
         step(0.0, "staging the figures")
         step(0.1, "comparing with the store")
+        if isinstance(rows, StagedRows) and not seed and self._all_new(con, rows):
+            return self._write_all_new(con, rows, kind=kind, who=who, reason=reason, detail=detail,
+                                       batch_id=batch_id, now=now, step=step)  # fmt: skip
         self._stage_and_classify(con, rows, seed=seed)
         counts = dict(con.execute("SELECT status, count(*) FROM classified GROUP BY status").fetchall())
         result = WriteResult(
@@ -365,6 +368,19 @@ class WritesMixin:
             result.batch_id = batch_id
         con.execute("DROP TABLE classified; DROP TABLE incoming")
         return result
+
+    def _write_all_new(self, con, rows: StagedRows, *, kind, who, reason, detail, batch_id, now, step) -> WriteResult:
+        """``_write_rows`` for a staged file whose valid rows are all new (``_all_new``): no classification."""
+        if rows.problem_rows is None:
+            self._check(con, rows)
+        if not rows.valid:
+            return WriteResult(batch_id=None)
+        step(0.5, f"writing {rows.valid:,} figures")
+        if batch_id is None:
+            batch_id = self._new_batch(con, kind, who, reason, detail=detail, at=now)
+        added = self._insert_all_new(con, rows, batch_id=batch_id, now=now, who=who)
+        con.execute("UPDATE batch SET added = ?, changed = ? WHERE id = ?", [added, 0, batch_id])
+        return WriteResult(batch_id=batch_id, added=added)
 
     @contextmanager
     def memory_limit(self, megabytes: int | None):
