@@ -150,3 +150,16 @@ def test_a_bad_cell_in_a_big_world_bank_file_is_named_by_line_column_and_value(m
     assert problems.loc[15, "column"] == "2000"
     with pytest.raises(Exception, match="invalid; nothing was written"):
         commit_upload(store, fast_plan, who="analyst")
+
+
+def test_a_world_bank_download_of_serbia_alone_finds_its_header_below_the_preamble(store):
+    """An analyst downloads GDP growth for Serbia only: two preamble pairs, the header, one country's line.
+    As many preamble lines as table lines must not make the preamble pair the table's header."""
+    lines = (CORPUS / "wdi_gdp_growth_2017.csv").read_text(encoding="utf-8-sig").splitlines()
+    serbia = [line for line in lines if line.startswith('"Serbia"')]
+    data = ("\n".join(lines[:5] + serbia) + "\n").encode()
+    parsed = read_upload(data, "API_NY.GDP.MKTP.KD.ZG_SRB.csv")
+    assert parsed.format == "wdi" and parsed.dialect.header_row == 4  # records, the blank lines counted
+    plan = plan_upload(store, parsed, Mapping(indicator="gdp_growth", source_text="World Bank WDI, 2017-03-23"))
+    assert plan.validated.ok and set(plan.validated.rows["entity"]) == {"SRB"}
+    assert {"1996", "2015"} <= set(plan.validated.rows["period"])  # the years Serbia has figures for

@@ -76,8 +76,15 @@ def sniff_header_row(records: list[list[str]]) -> int:
     filled = [w for w in widths if w]
     if not filled:
         return 0
-    values, frequency = np.unique(filled, return_counts=True)
-    usual = int(values[frequency == frequency.max()].min())  # a tie (a tiny file): the narrower
+    # how many records are about as wide as each width (a table's lines differ by their trailing blanks)
+    values = np.unique(filled)
+    support = np.array([sum(0.8 * w <= v <= w / 0.8 for v in filled) for w in values])
+    tied = values[support == support.max()]
+    # a tie (a tiny file): the narrower, so that one row with a stray delimiter cannot become the header;
+    # but never a width of two or fewer when a wider one ties, since those are preamble pairs ("Data Source",
+    # "World Development Indicators") above a one-country download's header and its single line
+    wider = tied[tied > 2]
+    usual = int(wider.min() if len(wider) else tied.min())
     for index, width in enumerate(widths):
         if width >= max(2, 0.8 * usual):
             return index
