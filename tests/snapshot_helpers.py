@@ -16,6 +16,17 @@ HOSTILE_QUOTE = '=HYPERLINK("http://evil.example","click")'
 HOSTILE_NOTE = "-1+2 is how the author wrote it"
 
 
+def with_store(action):
+    """Run ``action`` on the store INDICATORS_DB names, opened for it and closed after (as a command is)."""
+    from indicators.bootstrap import open_store
+
+    store = open_store(idle_release=0)
+    try:
+        return action(store)
+    finally:
+        store.close()
+
+
 def add_figures(store: Store, records: list[dict], who: str = "analyst") -> None:
     """Write figures as a user would (validated, one batch)."""
     frame = pd.DataFrame(records)

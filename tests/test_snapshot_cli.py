@@ -8,9 +8,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from indicators.bootstrap import open_store
 from indicators.cli import main
-from tests.snapshot_helpers import add_figures, rewrite
+from tests.snapshot_helpers import add_figures, rewrite, with_store
 
 GDP = ["--indicator", "gdp_growth"]  # one chart per export keeps these tests quick
 
@@ -20,14 +19,6 @@ def snapshots_dir(store_path, tmp_path, monkeypatch):
     folder = tmp_path / "my-snapshots"
     monkeypatch.setenv("INDICATORS_SNAPSHOTS_DIR", str(folder))
     return folder
-
-
-def _with_store(action):
-    store = open_store(idle_release=0)
-    try:
-        return action(store)
-    finally:
-        store.close()
 
 
 def test_export_with_no_path_writes_a_dated_zip_into_the_snapshots_folder(snapshots_dir, capsys):
@@ -64,8 +55,8 @@ def test_export_refuses_an_entity_the_store_has_never_heard_of(snapshots_dir, ca
 def test_restore_dry_run_then_apply_then_diff_against_the_store(snapshots_dir, tmp_path, capsys):
     target = tmp_path / "before.zip"
     assert main(["export", str(target), *GDP]) == 0
-    held = _with_store(lambda store: store.counts()["observations"])
-    _with_store(
+    held = with_store(lambda store: store.counts()["observations"])
+    with_store(
         lambda store: add_figures(
             store,
             [{"indicator": "gdp_growth", "entity": "SRB", "period": "2022", "value": 2.5, "source": "pupin_2024"}],
@@ -79,11 +70,11 @@ def test_restore_dry_run_then_apply_then_diff_against_the_store(snapshots_dir, t
     assert main(["restore", str(target), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "gdp_growth\t0\t0\t1\t" in out and "nothing was written" in out
-    assert _with_store(lambda store: store.counts()["observations"]) == held + 1
+    assert with_store(lambda store: store.counts()["observations"]) == held + 1
 
     assert main(["restore", str(target), "--mode", "replace"]) == 0
     assert "1 removed" in capsys.readouterr().out
-    assert _with_store(lambda store: store.counts()["observations"]) == held
+    assert with_store(lambda store: store.counts()["observations"]) == held
     assert main(["diff", str(target), "store"]) == 0
     assert capsys.readouterr().out.strip().count("\n") == 0  # the header only: no differences left
 
@@ -91,7 +82,7 @@ def test_restore_dry_run_then_apply_then_diff_against_the_store(snapshots_dir, t
 def test_diff_of_two_snapshots(snapshots_dir, tmp_path, capsys):
     a, b = tmp_path / "a.zip", tmp_path / "b.zip"
     assert main(["export", str(a), *GDP]) == 0
-    _with_store(
+    with_store(
         lambda store: add_figures(
             store,
             [{"indicator": "gdp_growth", "entity": "SRB", "period": "2024", "value": 4.1, "source": "pupin_2024"}],
@@ -112,12 +103,12 @@ def test_a_hostile_archive_is_refused_with_exit_1_and_the_store_unchanged(snapsh
     assert main(["export", str(good), *GDP]) == 0
     bad = tmp_path / "bad.zip"
     bad.write_bytes(rewrite(good.read_bytes(), add={"../../etc/cron.d/evil": b"x"}))
-    before = _with_store(lambda store: store.query_value("SELECT count(*) FROM batch"))
+    before = with_store(lambda store: store.query_value("SELECT count(*) FROM batch"))
     assert main(["restore", str(bad)]) == 1
     assert main(["diff", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "refused" in err and "leaves the archive" in err and "Traceback" not in err
-    assert _with_store(lambda store: store.query_value("SELECT count(*) FROM batch")) == before
+    assert with_store(lambda store: store.query_value("SELECT count(*) FROM batch")) == before
     assert main(["restore", str(tmp_path / "missing.zip")]) == 1
 
 

@@ -12,24 +12,15 @@ import zipfile
 import pandas as pd
 import pytest
 
-from indicators.bootstrap import open_store
 from indicators.cli import main
 from indicators.snapshot import Filters, build_snapshot
-from tests.snapshot_helpers import rewrite, store_state
-
-
-def _with_store(action):
-    store = open_store(idle_release=0)
-    try:
-        return action(store)
-    finally:
-        store.close()
+from tests.snapshot_helpers import rewrite, store_state, with_store
 
 
 @pytest.fixture
 def snapshot_file(store_path, tmp_path):
     """A snapshot of the seeded store's trade figures, saved as trade.zip."""
-    data = _with_store(lambda store: build_snapshot(store, Filters(indicators=("trade_volume",))).data)
+    data = with_store(lambda store: build_snapshot(store, Filters(indicators=("trade_volume",))).data)
     path = tmp_path / "trade.zip"
     path.write_bytes(data)
     return path
@@ -80,12 +71,12 @@ def test_a_hand_edited_manifest_is_refused_with_a_message_and_the_store_unchange
     edit, reason = HOSTILE_MANIFESTS[case]
     hostile = tmp_path / "edited.zip"
     hostile.write_bytes(_with_manifest_text(snapshot_file.read_bytes(), edit))
-    before = _with_store(store_state)
+    before = with_store(store_state)
     assert main(["restore", str(hostile)]) == 1
     assert main(["diff", str(hostile)]) == 1
     err = capsys.readouterr().err
     assert reason in err and "Traceback" not in err
-    assert _with_store(store_state) == before
+    assert with_store(store_state) == before
 
 
 def test_a_zip_with_a_deeply_nested_manifest_in_the_folder_is_listed_not_a_crash(snapshot_file, tmp_path):
@@ -127,12 +118,12 @@ def test_a_parquet_column_of_the_wrong_type_is_refused_not_converted(case, snaps
     count = len(pd.read_parquet(io.BytesIO(zipfile.ZipFile(snapshot_file).read("observations.parquet"))))
     edited = tmp_path / "typed.zip"
     edited.write_bytes(_with_parquet_column(snapshot_file.read_bytes(), column, values(count)))
-    before = _with_store(store_state)
+    before = with_store(store_state)
     assert main(["restore", str(edited)]) == 1
     assert main(["diff", str(edited)]) == 1
     err = capsys.readouterr().err
     assert f"observations.parquet: column {named} holds" in err and "Traceback" not in err
-    assert _with_store(store_state) == before
+    assert with_store(store_state) == before
 
 
 def test_a_parquet_file_holding_other_than_the_manifests_count_is_refused(snapshot_file, tmp_path, capsys):
@@ -145,11 +136,11 @@ def test_a_parquet_file_holding_other_than_the_manifests_count_is_refused(snapsh
     pq.write_table(table.slice(0, 0), buffer)
     emptied = tmp_path / "emptied.zip"
     emptied.write_bytes(rewrite(snapshot_file.read_bytes(), replace={"observations.parquet": buffer.getvalue()}))
-    before = _with_store(store_state)
+    before = with_store(store_state)
     assert main(["restore", str(emptied)]) == 1
     err = capsys.readouterr().err
     assert f"the manifest counts {len(table)} figures; observations.parquet holds 0" in err
-    assert _with_store(store_state) == before
+    assert with_store(store_state) == before
 
 
 def _password_protected(data: bytes) -> bytes:
@@ -176,12 +167,12 @@ def test_a_password_protected_zip_is_refused_with_a_message_and_listed_not_a_cra
     folder.mkdir()
     locked = folder / "locked.zip"
     locked.write_bytes(_password_protected(snapshot_file.read_bytes()))
-    before = _with_store(store_state)
+    before = with_store(store_state)
     assert main(["restore", str(locked)]) == 1
     assert main(["diff", str(locked)]) == 1
     err = capsys.readouterr().err
     assert "locked.zip: " in err and "is encrypted (protected by a password)" in err and "Traceback" not in err
-    assert _with_store(store_state) == before
+    assert with_store(store_state) == before
     assert list(list_snapshots(folder)["filters"]) == ["not a snapshot (no manifest)"]
 
 
@@ -204,12 +195,12 @@ def test_a_catalog_listing_one_id_twice_is_refused_not_last_one_wins(snapshot_fi
     twice = "\n".join([*lines, lines[1].replace(",", ",Another title ", 1)]) + "\n"
     edited = tmp_path / "twice.zip"
     edited.write_bytes(rewrite(snapshot_file.read_bytes(), replace={"sources.csv": twice.encode("utf-8")}))
-    before = _with_store(store_state)
+    before = with_store(store_state)
     assert main(["restore", str(edited)]) == 1
     err = capsys.readouterr().err
     first = lines[1].split(",")[0]
     assert f"sources.csv lists {first} twice (rows 2 and {len(lines) + 1})" in err
-    assert _with_store(store_state) == before
+    assert with_store(store_state) == before
 
 
 def test_figures_outside_the_manifests_filters_are_refused(snapshot_file, tmp_path, capsys):
@@ -219,8 +210,8 @@ def test_figures_outside_the_manifests_filters_are_refused(snapshot_file, tmp_pa
     edited.write_bytes(
         _with_manifest_text(snapshot_file.read_bytes(), _manifest_with({"filters": {"indicators": ["gdp_growth"]}}))
     )
-    before = _with_store(store_state)
+    before = with_store(store_state)
     assert main(["restore", str(edited), "--dry-run"]) == 1
     err = capsys.readouterr().err
     assert "lie outside its own filters (indicators gdp_growth)" in err and "trade_volume" in err
-    assert _with_store(store_state) == before
+    assert with_store(store_state) == before

@@ -184,25 +184,23 @@ def _check_directory(infos: list[zipfile.ZipInfo], limits: Limits, label: str) -
         raise ArchiveError(f"{label} would unpack to {total:,} bytes, over the limit of {limits.max_total_bytes:,}")
 
 
+def _check_version(version: object, newest: int, name: str, newer_name: str, label: str) -> None:
+    """A manifest's format or schema version: a positive whole number, and none newer than this release's."""
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ArchiveError(f"{label}: the manifest's {name} version {version!r} is not a version number")
+    if version > newest:
+        verb = "reads" if name == "format" else "knows"
+        raise ArchiveError(
+            f"{label} was written by a newer version of this dashboard ({newer_name} {version}; this version "
+            f"{verb} {newest}). Upgrade the dashboard to restore it."
+        )
+
+
 def _check_manifest(manifest: object, label: str) -> dict[str, str]:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ArchiveError(f"{label}: {MANIFEST} is not a snapshot manifest of this dashboard")
-    layout = manifest.get("format_version", FORMAT_VERSION)
-    if not isinstance(layout, int) or isinstance(layout, bool) or layout < 1:
-        raise ArchiveError(f"{label}: the manifest's format version {layout!r} is not a version number")
-    if layout > FORMAT_VERSION:
-        raise ArchiveError(
-            f"{label} was written by a newer version of this dashboard (snapshot format {layout}; this version "
-            f"reads {FORMAT_VERSION}). Upgrade the dashboard to restore it."
-        )
-    version = manifest.get("schema_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ArchiveError(f"{label}: the manifest's schema version {version!r} is not a version number")
-    if version > SCHEMA_VERSION:
-        raise ArchiveError(
-            f"{label} was written by a newer version of this dashboard (schema {version}; this version knows "
-            f"{SCHEMA_VERSION}). Upgrade the dashboard to restore it."
-        )
+    _check_version(manifest.get("format_version", FORMAT_VERSION), FORMAT_VERSION, "format", "snapshot format", label)
+    _check_version(manifest.get("schema_version"), SCHEMA_VERSION, "schema", "schema", label)
     members = manifest.get("members")
     if not isinstance(members, dict) or not members:
         raise ArchiveError(f"{label}: the manifest lists no files")
