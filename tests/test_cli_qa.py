@@ -1,7 +1,16 @@
 """What a script (cron, a shell pipeline, CI) meets at the command line's edges: a read-only deployment whose
 store was never created, and a stdout that cannot be written."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from indicators.cli import main
+
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 def test_a_read_only_deployment_without_a_store_says_to_run_init_and_creates_no_file(store_path, monkeypatch, capsys):
@@ -13,3 +22,25 @@ def test_a_read_only_deployment_without_a_store_says_to_run_init_and_creates_no_
     assert str(store_path) in error and "indicators init" in error and "Traceback" not in error
     assert "nothing can be changed" not in error  # the old, misleading reason: nothing was being changed
     assert not store_path.exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux) to stand for a full disk")
+@pytest.mark.parametrize("command", [["list"], ["show", "trade_volume"]])
+def test_output_to_a_full_disk_fails_with_one_line_not_a_traceback(store_path, capsys, command):
+    # `indicators show > /mnt/full/figures.csv` in a cron job: exit 1 and one line naming the problem.
+    assert main(["init"]) == 0
+    capsys.readouterr()
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "indicators", *command],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"indicators {command[0]}: cannot write the output: No space left on device"
+    ]

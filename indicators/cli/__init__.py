@@ -7,6 +7,7 @@ Each command lives in its own module with ``register(subparsers)``; add new ones
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from indicators import __version__
@@ -39,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits with 2 on usage errors
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not in the interpreter's exit
+        return code
     except (CommandFailed, StoreError, ConfigError) as error:
         print(f"indicators {args.command}: {error}", file=sys.stderr)
         return 1
@@ -49,4 +52,20 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     except BrokenPipeError:  # `indicators show | head`: the reader went away, which is fine
+        _discard_stdout()
         return 0
+    except OSError as error:  # `indicators show > /full/disk/figures.csv`: one line, not a traceback
+        if error.filename is not None:
+            raise
+        _discard_stdout()
+        print(f"indicators {args.command}: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        return 1
+
+
+def _discard_stdout() -> None:
+    """Send what is still buffered for stdout nowhere, so that the interpreter's exit does not fail on it again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
