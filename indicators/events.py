@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pydantic import ValidationError
 
-from indicators.csvformat import csv_text, neutralise_formulas
+from indicators.csvformat import csv_text, neutralise_formulas, restore_formulas
 from indicators.models import EVENT_CSV_COLUMNS, EVENT_TYPES, Event
 from indicators.store import Store, WriteResult
 
@@ -74,6 +74,7 @@ def read_events_csv(content: bytes | str, known_sources: set[str] | None = None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         return ParsedEvents(problems=[EventProblem(1, "file", "", f"not a CSV file we can read: {error}")])
     frame.columns = [str(column).strip().lower() for column in frame.columns]
+    frame = restore_formulas(frame)  # `events_csv` guarded cells like '+ COVID; read them back as written
     missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
     if missing:
         return ParsedEvents(

@@ -44,3 +44,20 @@ def test_output_to_a_full_disk_fails_with_one_line_not_a_traceback(store_path, c
     assert result.stderr.strip().splitlines() == [
         f"indicators {command[0]}: cannot write the output: No space left on device"
     ]
+
+
+def test_events_carried_through_their_csv_come_back_exactly_as_they_were(store_path, tmp_path, capsys):
+    # The README's way to carry events across a snapshot restore: `events > events.csv`, then `import-events`.
+    # A title or note that starts like a formula (+, -, =, @) goes out with a guarding apostrophe; it must
+    # come back without it, not gain one more on every round trip.
+    assert main(["init"]) == 0
+    added = ["add-event", "--date", "2020", "--type", "crisis", "--title", "+ COVID-19 in Čačak"]
+    assert main([*added, "--source", "pupin_2024", "--note", "-5% output", "--reason", "Čačak"]) == 0
+    capsys.readouterr()
+    assert main(["events"]) == 0
+    exported = tmp_path / "events.csv"
+    exported.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["import-events", str(exported), "--reason", "carried over"]) == 0
+    assert capsys.readouterr().out.startswith("0 added, 0 corrected,")
+    assert main(["events", "--type", "crisis"]) == 0
+    assert "2020-covid-19-in-cacak,2020,crisis,'+ COVID-19 in Čačak,pupin_2024,,'-5% output" in capsys.readouterr().out
