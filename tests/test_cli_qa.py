@@ -61,3 +61,17 @@ def test_events_carried_through_their_csv_come_back_exactly_as_they_were(store_p
     assert capsys.readouterr().out.startswith("0 added, 0 corrected,")
     assert main(["events", "--type", "crisis"]) == 0
     assert "2020-covid-19-in-cacak,2020,crisis,'+ COVID-19 in Čačak,pupin_2024,,'-5% output" in capsys.readouterr().out
+
+
+def test_an_undo_with_a_blank_reason_is_recorded_with_the_default_reason(store_path, capsys):
+    # `indicators undo 4 --reason "$WHY"` from a script whose $WHY happened to be empty: the change log must
+    # still say why, not keep a reason of blanks.
+    assert main(["init"]) == 0
+    figure = ["--indicator", "gdp_growth", "--entity", "SRB", "--period", "2031", "--value", "2"]
+    assert main(["add", *figure, "--reason", "Čačak estimate"]) == 0
+    batch = int(capsys.readouterr().out.rsplit("(batch ", 1)[1].rstrip(")\n"))
+    assert main(["undo", str(batch), "--reason", "   "]) == 0
+    capsys.readouterr()
+    assert main(["history", "--limit", "1"]) == 0
+    newest = capsys.readouterr().out.splitlines()[1]
+    assert newest.endswith(f",undo of batch {batch},{batch}")

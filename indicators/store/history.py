@@ -213,7 +213,13 @@ class HistoryMixin:
             if figure is not None:
                 detail["figure"] = list(figure)
             undo_id = self._new_batch(
-                con, "undo", who, reason or f"undo of batch {batch_id}", detail=detail, undoes=batch_id, at=now
+                con,
+                "undo",
+                who,
+                (reason or "").strip() or f"undo of batch {batch_id}",
+                detail=detail,
+                undoes=batch_id,
+                at=now,
             )
             con.execute(
                 f"""
