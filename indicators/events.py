@@ -68,7 +68,11 @@ def parse_event(record: dict, row: int = 0) -> tuple[Event | None, list[EventPro
 def read_events_csv(content: bytes | str, known_sources: set[str] | None = None) -> ParsedEvents:
     """Parse our events CSV. Unknown sources (when ``known_sources`` is given) and repeated ids are
     problems too; the caller writes only when ``ok``."""
-    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+    try:
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+    except UnicodeDecodeError as error:
+        reason = f"not UTF-8 text (byte {error.start + 1}): save it as 'CSV UTF-8' and load it again"
+        return ParsedEvents(problems=[EventProblem(1, "file", "", reason)])
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:

@@ -75,3 +75,16 @@ def test_an_undo_with_a_blank_reason_is_recorded_with_the_default_reason(store_p
     assert main(["history", "--limit", "1"]) == 0
     newest = capsys.readouterr().out.splitlines()[1]
     assert newest.endswith(f",undo of batch {batch},{batch}")
+
+
+def test_an_events_file_saved_in_a_windows_code_page_is_refused_with_one_line(store_path, tmp_path, capsys):
+    # Excel on a Serbian Windows saves "CSV" in Windows-1250: Čačak is not UTF-8. Exit 1, a reason, no traceback.
+    assert main(["init"]) == 0
+    legacy = tmp_path / "events.csv"
+    legacy.write_bytes(
+        "id,date,type,title,source,quote,note\n,2021,visit,Visit to Čačak,pupin_2024,,\n".encode("cp1250")
+    )
+    capsys.readouterr()
+    assert main(["import-events", str(legacy), "--reason", "Čačak"]) == 1
+    error = capsys.readouterr().err
+    assert "UTF-8" in error and "nothing was written" in error and "Traceback" not in error
