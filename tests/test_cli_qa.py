@@ -88,3 +88,13 @@ def test_an_events_file_saved_in_a_windows_code_page_is_refused_with_one_line(st
     assert main(["import-events", str(legacy), "--reason", "Čačak"]) == 1
     error = capsys.readouterr().err
     assert "UTF-8" in error and "nothing was written" in error and "Traceback" not in error
+
+
+def test_a_negative_value_with_a_decimal_comma_is_read_like_the_form_reads_it(store_path, capsys):
+    # Serbia's GDP fell 1,5 %: `--value -1,5` (as written in Serbian) must not be taken for an unknown option.
+    assert main(["init"]) == 0
+    capsys.readouterr()
+    figure = ["--indicator", "gdp_growth", "--entity", "SRB", "--period", "2031", "--value", "-1,5"]
+    assert main(["add", *figure, "--reason", "Čačak estimate"]) == 0
+    out = capsys.readouterr().out
+    assert "value: '-1,5' read as -1.5" in out and "added gdp_growth SRB 2031" in out

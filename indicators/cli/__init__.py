@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
 from indicators import __version__
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)  # exits with 2 on usage errors
+    args = parser.parse_args(_negative_values_attached(sys.argv[1:] if argv is None else argv))  # 2 on usage errors
     try:
         code = int(args.handler(args) or 0)
         sys.stdout.flush()  # a full disk or a closed pipe shows here, not in the interpreter's exit
@@ -60,6 +61,28 @@ def main(argv: list[str] | None = None) -> int:
         _discard_stdout()
         print(f"indicators {args.command}: cannot write the output: {error.strerror or error}", file=sys.stderr)
         return 1
+
+
+# argparse takes only -5 and -1.5 for negative numbers; `--value -1,5` (a decimal comma) or `-1e3` would be read
+# as an unknown option. Attaching the value (`--value=-1,5`) is argparse's own way to pass it.
+_NEGATIVE = re.compile(r"-[\d.,]")
+
+
+def _negative_values_attached(argv: list[str]) -> list[str]:
+    attached: list[str] = []
+    pending = iter(argv)
+    for item in pending:
+        if item == "--value":
+            following = next(pending, None)
+            if following is not None and _NEGATIVE.match(following):
+                attached.append(f"--value={following}")
+                continue
+            attached.append(item)
+            if following is not None:
+                attached.append(following)
+            continue
+        attached.append(item)
+    return attached
 
 
 def _discard_stdout() -> None:
