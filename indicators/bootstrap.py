@@ -20,7 +20,14 @@ def open_store(config: Settings | None = None, *, busy_timeout: float = 10.0, id
             "existing store), then try again."
         )
     if not config.read_only:
-        config.db_path.parent.mkdir(parents=True, exist_ok=True)
+        folder = config.db_path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"Cannot create the folder {folder} for the store {config.db_path}: "
+                f"{error.strerror or error}. Point INDICATORS_DB at a file in a folder this program may write."
+            ) from None
     store = Store(config.db_path, read_only=config.read_only, busy_timeout=busy_timeout, idle_release=idle_release)
     prepare(store)
     return store
