@@ -12,12 +12,22 @@ def open_store(config: Settings | None = None, *, busy_timeout: float = 10.0, id
     already exist (run `python -m indicators init` before deploying read-only)."""
     config = config or settings()
     if config.read_only and not config.db_path.exists():
+        # Opening it would create an empty file that a read-only dashboard could then never seed.
         raise StoreError(
-            f"There is no store at {config.db_path}, and a read-only dashboard may not create one. Run "
-            "`python -m indicators init` once without INDICATORS_READ_ONLY, or point INDICATORS_DB at the store."
+            f"There is no store at {config.db_path} yet, and read-only mode (INDICATORS_READ_ONLY=1) "
+            "does not create one. Run "
+            "`python -m indicators init` once without INDICATORS_READ_ONLY (or point INDICATORS_DB at an "
+            "existing store), then try again."
         )
     if not config.read_only:
-        config.db_path.parent.mkdir(parents=True, exist_ok=True)
+        folder = config.db_path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"Cannot create the folder {folder} for the store {config.db_path}: "
+                f"{error.strerror or error}. Point INDICATORS_DB at a file in a folder this program may write."
+            ) from None
     store = Store(config.db_path, read_only=config.read_only, busy_timeout=busy_timeout, idle_release=idle_release)
     prepare(store)
     return store
