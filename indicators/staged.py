@@ -147,6 +147,23 @@ def _text(series: pd.Series) -> pa.Array:
     return pa.array(text.mask(text == "", pd.NA), type=pa.string(), from_pandas=True)
 
 
+# the apostrophe our CSV writer (csvformat.neutralise_formulas) puts before a formula-like text, and only it
+_GUARDED = r"^'('*[=+\-@\t\r])"
+
+
+def unguarded(raw: pa.Table) -> pa.Table:
+    """The quote and note columns without the guard our own CSV files put before a text that starts like a
+    formula ('-1+2 ... -> -1+2 ...), so a file from `show` or a snapshot imports back as it was written
+    (``csvformat.restore_formulas`` for Arrow text). Skipped for a column with no text at all."""
+    for name in ("quote", "note"):
+        column = raw.column(name)
+        if column.null_count == len(column):
+            continue
+        restored = pc.replace_substring_regex(column, pattern=_GUARDED, replacement=r"\1")
+        raw = raw.set_column(raw.column_names.index(name), name, restored)
+    return raw
+
+
 def stage(
     store: Store,
     raw: pa.Table,
@@ -160,6 +177,7 @@ def stage(
     write the file set-based. ``distinct``: the texts of each judged column, blank as '' (as
     ``Store.staged_summary`` finds them), when the caller already knows them; the search for repeated keys
     then always runs (whether the keys repeat as written is only counted by ``staged_summary``)."""
+    raw = unguarded(raw)
     if distinct is not None:
         distinct, texts_unique = dict(distinct), False
     else:

@@ -407,3 +407,23 @@ def test_an_empty_value_cell_is_called_empty_not_not_a_number(store):
         [2, "", "no value: the cell is empty"],
         [3, "abc", "not a number"],
     ]
+
+
+def test_a_figures_csv_shown_and_imported_back_changes_nothing_even_with_formula_like_quotes_and_notes(store):
+    """`show` (and a snapshot's observations.csv) guards a quote or note that starts like a formula with an
+    apostrophe, so a spreadsheet never runs it. Importing that file back, as the README says one can, must
+    read the text as it was written: it used to count each such figure as changed, adding one more apostrophe
+    to the note on every round trip."""
+    from indicators.csvformat import observations_csv
+    from indicators.ingest import commit_upload, plan_upload, read_upload
+    from tests.snapshot_helpers import HOSTILE_NOTE, HOSTILE_QUOTE, hostile_store
+
+    hostile_store(store)
+    shown = observations_csv(store.observations_table(["gdp_growth"]))
+    assert b"'-1+2" in shown  # guarded in the file
+    plan = plan_upload(store, read_upload(shown, "gdp_growth.csv"))
+    assert plan.counts()["changed"] == 0 and plan.counts()["new"] == 0
+    commit_upload(store, plan, who="analyst")
+    stored = store.observations_table(["gdp_growth"])
+    assert HOSTILE_NOTE in set(stored["note"]) and HOSTILE_QUOTE in set(stored["quote"])
+    assert "@SUM(A1:A9)" in set(stored["note"])
