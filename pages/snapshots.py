@@ -4,7 +4,7 @@ snapshots or a snapshot with the store; restore one (editors), with a preview fi
 import streamlit as st
 
 from indicators import webapp
-from indicators.access import current_editor
+from indicators.access import current_editor, editing_enabled
 from indicators.config import settings
 from indicators.periods import PeriodError
 from indicators.progress import scaled
@@ -106,7 +106,10 @@ with compare_tab:
 
 with restore_tab:
     if editor is None:
-        st.info("Restoring a snapshot changes the store: only editors can do it.")
+        st.info(
+            "Restoring a snapshot changes the store: only editors can do it."
+            + (" Sign in in the sidebar first." if editing_enabled() else " This dashboard is read-only.")
+        )
     else:
         upload = st.file_uploader("Snapshot to restore (.zip)", type=["zip"], key="restore_upload")
         mode = st.radio(

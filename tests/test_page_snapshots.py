@@ -168,7 +168,16 @@ def test_a_refused_archive_is_named_as_text_even_when_its_name_looks_like_a_link
 def test_restore_is_for_editors_only(page, monkeypatch):
     monkeypatch.setattr("indicators.access.current_editor", lambda: None)
     at = page()
-    assert any("only editors" in info.value for info in at.info)
+    assert any("only editors" in info.value and "Sign in in the sidebar" in info.value for info in at.info)
+    assert len(at.file_uploader) == 0
+
+
+def test_a_read_only_dashboard_says_why_there_is_no_restore_rather_than_asking_for_an_editor(page, monkeypatch):
+    page()  # the store exists
+    monkeypatch.setenv("INDICATORS_READ_ONLY", "1")
+    at = page()
+    (note,) = [info.value for info in at.info if "only editors" in info.value]
+    assert note.endswith("This dashboard is read-only.") and "Sign in" not in note
     assert len(at.file_uploader) == 0
 
 
