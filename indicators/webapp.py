@@ -74,7 +74,7 @@ def current_store() -> Store:
         config = settings()
         return _store_for(str(config.db_path), config.read_only)
     except (StoreError, ConfigError) as error:
-        st.error(str(error))
+        st.error(md(error))  # a path such as /srv/__live__/store.duckdb shows as typed
         st.stop()
         raise  # st.stop() raises; this line only tells type checkers
 
@@ -84,7 +84,7 @@ def guarded(read, *args, **kwargs):
     try:
         return read(*args, **kwargs)
     except StoreError as error:
-        st.warning(f"{error}")
+        st.warning(md(error))
         st.stop()
         raise
 

@@ -15,7 +15,7 @@ def test_a_read_only_dashboard_without_a_store_says_how_to_create_one_and_create
     assert not at.exception
     message = " ".join(error.value for error in at.error)
     assert str(store_path) in message.replace("\\", "")
-    assert "python -m indicators init" in message
+    assert "python -m indicators init" in message.replace("\\", "")
     # The read-only dashboard wrote nothing: no empty store file was left behind.
     assert not store_path.exists()
 
@@ -33,3 +33,17 @@ def test_a_store_path_whose_folder_cannot_be_made_gets_a_plain_message_not_a_tra
     message = " ".join(error.value for error in at.error).replace("\\", "")
     assert "INDICATORS_DB" in message
     assert str(blocker / "data") in message
+
+
+def test_a_store_path_with_markdown_characters_is_shown_as_typed(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # /srv/__live__/store_2026.duckdb: the underscores must not turn the path into bold text.
+    from indicators.webapp import md
+
+    path = tmp_path / "__live__" / "store_*2026*.duckdb"
+    monkeypatch.setenv("INDICATORS_DB", str(path))
+    monkeypatch.setenv("INDICATORS_READ_ONLY", "1")
+    at = app()
+    at.run()
+    assert not at.exception
+    (message,) = [error.value for error in at.error]
+    assert md(str(path)) in message
