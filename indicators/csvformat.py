@@ -18,6 +18,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _RISKY = r"^'*[=+\-@\t\r]"
 FORMULA_PATTERN = _RISKY  # the same rule for DuckDB's regexp_matches (store/snapshots.py writes big CSVs)
 _ESCAPED = r"^'+[=+\-@\t\r]"
+# the same guard for Arrow's replace_substring_regex (staged.unguarded): the rest after the added apostrophe
+GUARD_PATTERN, GUARD_REPLACEMENT = r"^'('*[=+\-@\t\r])", r"\1"
 
 
 def _text_columns(frame: pd.DataFrame):

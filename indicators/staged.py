@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from indicators.csvformat import GUARD_PATTERN, GUARD_REPLACEMENT
 from indicators.models import (
     INDICATOR_ID_PATTERN,
     OBSERVATION_CSV_COLUMNS,
@@ -147,10 +148,6 @@ def _text(series: pd.Series) -> pa.Array:
     return pa.array(text.mask(text == "", pd.NA), type=pa.string(), from_pandas=True)
 
 
-# the apostrophe our CSV writer (csvformat.neutralise_formulas) puts before a formula-like text, and only it
-_GUARDED = r"^'('*[=+\-@\t\r])"
-
-
 def unguarded(raw: pa.Table) -> pa.Table:
     """The quote and note columns without the guard our own CSV files put before a text that starts like a
     formula ('-1+2 ... -> -1+2 ...), so a file from `show` or a snapshot imports back as it was written
@@ -159,7 +156,7 @@ def unguarded(raw: pa.Table) -> pa.Table:
         column = raw.column(name)
         if column.null_count == len(column):
             continue
-        restored = pc.replace_substring_regex(column, pattern=_GUARDED, replacement=r"\1")
+        restored = pc.replace_substring_regex(column, pattern=GUARD_PATTERN, replacement=GUARD_REPLACEMENT)
         raw = raw.set_column(raw.column_names.index(name), name, restored)
     return raw
 
